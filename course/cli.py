@@ -1,0 +1,89 @@
+"""The ``svc-course`` command line: one verb per module, imports deferred to the verb.
+
+``svc-course --help`` must answer fast (no pandas, nbgrader or Jupyter import
+here); each verb imports what it needs when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="svc-course",
+        description="Tools for the ITIL 4 service value chain course (run from the course folder).",
+    )
+    sub = parser.add_subparsers(dest="verb", metavar="VERB")
+
+    data = sub.add_parser("data", help="work with the course's data sets")
+    data_sub = data.add_subparsers(dest="data_verb", metavar="ACTION")
+    gen = data_sub.add_parser("generate", help="write every CSV of the metrics reference deterministically")
+    gen.add_argument("--seed", type=int, default=None, help="random seed (default: the committed files' seed)")
+    gen.add_argument("--out", default=None, help="output folder (default: the course's data folder)")
+
+    rel = sub.add_parser("release", help="generate release/ from source/ with nbgrader and normalise it")
+    rel.add_argument("assignments", nargs="*", help="assignment names (default: every folder in source/)")
+    rel.add_argument("--check", action="store_true", help="only report whether release/ is in sync")
+
+    norm = sub.add_parser("normalise", help="strip outputs and normalise metadata of notebooks in place")
+    norm.add_argument("paths", nargs="+", help="notebooks to normalise")
+    norm.add_argument("--check", action="store_true", help="only report notebooks that are not normalised")
+
+    grade = sub.add_parser("check-sandbox", help="say whether the grading sandbox (bubblewrap) works here")
+    grade.add_argument("--quiet", action="store_true")
+
+    report = sub.add_parser("report", help="write the class report of what students misunderstand")
+    report.add_argument("assignment", help="assignment name, e.g. 05-mapping-scenarios")
+    report.add_argument("--out", default=None, help="output file (default: reports/<assignment>.md)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the process exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = _build_parser()
+    args = parser.parse_args(args_list)
+    if args.verb is None:
+        parser.print_help()
+        return 0
+    try:
+        if args.verb == "data":
+            if args.data_verb != "generate":
+                parser.parse_args(["data", "--help"])
+                return 2
+            from . import datagen
+
+            forwarded = []
+            if args.seed is not None:
+                forwarded += ["--seed", str(args.seed)]
+            if args.out is not None:
+                forwarded += ["--out", args.out]
+            return datagen.main(forwarded)
+        if args.verb == "release":
+            from . import release
+
+            return release.main(args.assignments, check=args.check)
+        if args.verb == "normalise":
+            from . import notebooks
+
+            return notebooks.main(args.paths, check=args.check)
+        if args.verb == "check-sandbox":
+            from .grading import sandbox
+
+            return sandbox.main(quiet=args.quiet)
+        if args.verb == "report":
+            from .grading import report
+
+            return report.main(args.assignment, out=args.out)
+    except (FileNotFoundError, ValueError, RuntimeError) as exc:
+        print(f"svc-course {args.verb}: error: {exc}", file=sys.stderr)
+        return 1
+    parser.error(f"unknown verb {args.verb}")
+    return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

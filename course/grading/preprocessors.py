@@ -1,0 +1,289 @@
+"""nbgrader preprocessors that make autograding trustworthy.
+
+They plug into ``nbgrader autograde`` through its configuration (see
+:func:`course.grading.config.configure`, called from ``nbgrader_config.py``):
+
+* :class:`RepairSubmission` (first sanitize step): makes a submission's nbgrader
+  metadata agree with the instructor's source notebook: unknown, duplicated
+  (copied) or edited grade cells lose their metadata, cell types are restored,
+  and deleted test cells are put back, so nbgrader's own steps never stop on a
+  student's notebook.
+* :class:`SandboxedExecute` (replaces nbgrader's ``Execute``): runs the notebook
+  in the bubblewrap sandbox, sends test cells to the kernel *without* their
+  hidden tests, caps output, and turns a dead, hung or over-budget kernel into
+  an explanation instead of a lost submission.
+* :class:`TrustedGrade` (right after execution): decides each test cell's grade
+  outside the kernel (:mod:`course.grading.trusted`) and rewrites its outputs so
+  that nbgrader's ``SaveAutoGrades`` records exactly that decision.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat.notebooknode import NotebookNode, from_dict
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+
+from .notes import add_note, who
+from .sandbox import Sandbox, SandboxKernelManager, SandboxUnavailable, check_available
+from .trusted import run_test_cell, strip_hidden_tests
+
+STATE_KEY = "svc_grading"
+NOT_RUN_KEY = "svc_not_run"
+
+
+def _nbgrader(cell: Any) -> dict[str, Any] | None:
+    md = cell.get("metadata", {}).get("nbgrader")
+    return md if isinstance(md, dict) else None
+
+
+def _is_test_cell(cell: Any) -> bool:
+    md = _nbgrader(cell)
+    return bool(md and md.get("grade") is True and not md.get("solution") and cell.cell_type == "code")
+
+
+def _course_root(pre: NbGraderPreprocessor) -> Path:
+    node: Any = pre
+    while node is not None:
+        coursedir = getattr(node, "coursedir", None)
+        if coursedir is not None:
+            return Path(coursedir.root).resolve()
+        node = getattr(node, "parent", None)
+    return Path.cwd().resolve()
+
+
+class RepairSubmission(NbGraderPreprocessor):
+    """Make a submission's graded cells match the source notebook before nbgrader checks them."""
+
+    def _reference(self, resources: dict[str, Any]) -> list[NotebookNode]:
+        import nbformat
+
+        info = resources["nbgrader"]
+        path = _course_root(self) / "source" / info["assignment"] / f"{info['notebook']}.ipynb"
+        ref = nbformat.read(str(path), as_version=4)
+        return [c for c in ref.cells if _nbgrader(c) and _nbgrader(c).get("grade_id")]
+
+    def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
+        ref_cells = self._reference(resources)
+        ref = {_nbgrader(c)["grade_id"]: c for c in ref_cells}
+        order = [_nbgrader(c)["grade_id"] for c in ref_cells]
+        seen: dict[str, int] = {}
+        notes: list[str] = []
+        for index, cell in enumerate(nb.cells):
+            md = cell.get("metadata", {}).get("nbgrader")
+            if md is None:
+                continue
+            grade_id = md.get("grade_id") if isinstance(md, dict) else None
+            if not isinstance(md, dict) or grade_id not in ref:
+                del cell.metadata["nbgrader"]
+                notes.append(f"cell {index + 1} carried grading metadata that is not in the assignment; it was graded as an ordinary cell")
+                continue
+            if grade_id in seen:
+                del cell.metadata["nbgrader"]
+                notes.append(f"cell {index + 1} is a copy of graded cell '{grade_id}'; only the first copy counts")
+                continue
+            seen[grade_id] = index
+            want = ref[grade_id]
+            if md != _nbgrader(want):
+                if any(md.get(k) != _nbgrader(want).get(k) for k in ("grade", "solution", "points", "locked")):
+                    notes.append(f"the grading settings of cell '{grade_id}' had been edited; the originals were restored")
+                cell.metadata["nbgrader"] = copy.deepcopy(_nbgrader(want))
+            if cell.cell_type != want.cell_type:
+                self._set_type(cell, want.cell_type)
+                notes.append(f"cell '{grade_id}' had been changed to {cell.cell_type}; its type was restored")
+        # put back graded cells the student deleted, after the closest preceding one
+        for pos, grade_id in enumerate(order):
+            if grade_id in seen:
+                continue
+            want = ref[grade_id]
+            cell = self._blank_copy(want)
+            after = next((seen[g] for g in reversed(order[:pos]) if g in seen), -1)
+            nb.cells.insert(after + 1, cell)
+            seen = {g: (i + 1 if i > after else i) for g, i in seen.items()}
+            seen[grade_id] = after + 1
+            what = "test cell" if _is_test_cell(want) else "answer cell"
+            notes.append(f"{what} '{grade_id}' was missing from the submission and was put back")
+        for note in notes:
+            add_note(nb, note)
+            self.log.warning("%s: %s", who(resources), note)
+        return nb, resources
+
+    @staticmethod
+    def _set_type(cell: NotebookNode, cell_type: str) -> None:
+        cell.cell_type = cell_type
+        if cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        else:
+            cell.pop("outputs", None)
+            cell.pop("execution_count", None)
+
+    @staticmethod
+    def _blank_copy(want: NotebookNode) -> NotebookNode:
+        import uuid
+
+        cell = copy.deepcopy(want)
+        cell["id"] = f"restored-{uuid.uuid4().hex[:8]}"
+        md = _nbgrader(cell) or {}
+        if md.get("solution"):
+            cell.source = "# (this answer cell was missing from the submission)" if cell.cell_type == "code" else "(missing from the submission)"
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        return cell
+
+
+class SandboxedExecute(Execute):
+    """nbgrader's Execute, run in the sandbox, with hidden tests kept out of the kernel."""
+
+    _sandbox_checked: bool = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sandbox = Sandbox(config=self.config)
+        if self.sandbox.enabled:
+            self.kernel_manager_class = SandboxKernelManager
+
+    def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None) -> tuple[NotebookNode, Any]:
+        if self.sandbox.enabled and not SandboxedExecute._sandbox_checked:
+            check_available(self.sandbox)  # raises SandboxUnavailable with the fix
+            SandboxedExecute._sandbox_checked = True
+        state = resources.setdefault(STATE_KEY, {"notes": []})
+        full: dict[int, str] = {}
+        for index, cell in enumerate(nb.cells):
+            if _is_test_cell(cell):
+                full[index] = cell.source
+                cell.source = strip_hidden_tests(cell.source)
+        self._stop_reason = ""
+        self._deadline = time.monotonic() + self.sandbox.notebook_seconds
+        self._out_bytes: dict[int, int] = {}
+        self._state = state
+        try:
+            nb, resources = super().preprocess(nb, resources, km=km)
+        except SandboxUnavailable:
+            raise
+        except (DeadKernelError, RuntimeError) as exc:
+            # the kernel could not start or died outside a cell
+            reason = f"the notebook's kernel stopped unexpectedly ({type(exc).__name__}: {str(exc)[:200]})"
+            self._stop_reason = self._stop_reason or reason
+            for cell in nb.cells:
+                if cell.cell_type == "code" and not cell.get("outputs"):
+                    cell.metadata.setdefault(NOT_RUN_KEY, reason)
+        finally:
+            for index, source in full.items():
+                nb.cells[index].source = source
+        if self._stop_reason:
+            state["notes"].append(self._stop_reason)
+        return nb, resources
+
+    def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int) -> tuple[NotebookNode, Any]:
+        if cell.cell_type != "code":
+            return cell, resources
+        if self._stop_reason:
+            cell.metadata[NOT_RUN_KEY] = self._stop_reason
+            return cell, resources
+        if time.monotonic() > self._deadline:
+            self._stop(f"the notebook used up its {self.sandbox.notebook_seconds} s time budget before cell {index + 1}; later cells were not run")
+            cell.metadata[NOT_RUN_KEY] = self._stop_reason
+            return cell, resources
+        try:
+            cell = self.execute_cell(cell, index, store_history=True)
+        except DeadKernelError:
+            self._stop(
+                f"the kernel stopped while running cell {index + 1} (the code exited the process, crashed, "
+                "or ran out of memory); cells after it were not run"
+            )
+            cell.outputs.append(self._error("KernelStopped", self._stop_reason))
+            return cell, self.resources
+        except CellTimeoutError:
+            self._stop(f"cell {index + 1} did not finish within {self.timeout} s and could not be interrupted; cells after it were not run")
+            cell.outputs.append(self._error("CellTimeout", self._stop_reason))
+            return cell, self.resources
+        if any(o.get("ename") == "CellTimeoutError" for o in cell.outputs if o.get("output_type") == "error"):
+            self._state["notes"].append(f"cell {index + 1} was stopped after the {self.timeout} s time limit")
+            if not self._responsive():
+                self._stop(f"cell {index + 1} ran past its time limit and ignored the interrupt; cells after it were not run")
+        return cell, self.resources
+
+    def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None, cell_index: int) -> NotebookNode | None:
+        size = len(json.dumps(msg.get("content", {}), default=str))
+        used = self._out_bytes.get(cell_index, 0)
+        limit = self.sandbox.max_output_bytes
+        if used > limit:
+            return None
+        self._out_bytes[cell_index] = used + size
+        if used + size > limit:
+            note = from_dict({"output_type": "stream", "name": "stdout", "text": f"\n[output beyond {limit} bytes was dropped by the grader]\n"})
+            outs.append(note)
+            return note
+        return super().output(outs, msg, display_id, cell_index)
+
+    def _responsive(self) -> bool:
+        try:
+            reply = self.wait_for_reply(self.kc.kernel_info(), timeout=5)
+        except Exception:
+            return False
+        return reply is not None
+
+    def _stop(self, reason: str) -> None:
+        self._stop_reason = reason
+        try:
+            if self.km is not None:
+                self.km.shutdown_kernel(now=True)
+        except Exception:  # the kernel may already be gone
+            pass
+
+    @staticmethod
+    def _error(ename: str, evalue: str) -> NotebookNode:
+        return from_dict({"output_type": "error", "ename": ename, "evalue": evalue, "traceback": [f"{ename}: {evalue}"]})
+
+
+class TrustedGrade(NbGraderPreprocessor):
+    """Decide each test cell's grade outside the kernel and record it as nbgrader expects."""
+
+    def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
+        from .trusted import collect_answers
+
+        state = resources.get(STATE_KEY, {"notes": []})
+        for cell in nb.cells:
+            not_run = cell.metadata.pop(NOT_RUN_KEY, None)
+            if not _is_test_cell(cell):
+                continue
+            md = _nbgrader(cell)
+            points = float(md.get("points", 0) or 0)
+            if not_run and not cell.get("outputs"):
+                cell.outputs = [self._stream(f"[NOT RUN] This check did not run: {not_run}.")]
+                cell.outputs.append(self._error("NotRun", "this check did not run"))
+                continue
+            answers, problems = collect_answers(cell.get("outputs", []))
+            verdict = run_test_cell(cell.source, answers, cell_name=md.get("grade_id", "test cell"))
+            lines = list(verdict.messages)
+            if verdict.problem:
+                lines.append(f"[WRONG] {verdict.problem}")
+            lines += [f"[NOTE] {p}" for p in problems]
+            text = "\n".join(lines) or "(no message)"
+            outputs = [self._stream(text + "\n")]
+            if verdict.fraction <= 0:
+                outputs.append(self._error("CheckFailed", (verdict.problem or (verdict.messages or ["wrong"])[-1])[:500]))
+            elif verdict.fraction < 1:
+                score = round(points * verdict.fraction, 4)
+                outputs.append(from_dict({"output_type": "execute_result", "execution_count": cell.get("execution_count"), "metadata": {}, "data": {"text/plain": repr(score)}}))
+            cell.outputs = outputs
+        for note in state.get("notes", []):
+            add_note(nb, note)
+            self.log.warning("%s: %s", who(resources), note)
+        return nb, resources
+
+    @staticmethod
+    def _stream(text: str) -> NotebookNode:
+        return from_dict({"output_type": "stream", "name": "stdout", "text": text})
+
+    @staticmethod
+    def _error(ename: str, evalue: str) -> NotebookNode:
+        return from_dict({"output_type": "error", "ename": ename, "evalue": evalue, "traceback": [f"{ename}: {evalue}"]})

@@ -1,0 +1,268 @@
+"""The grading sandbox: each submission's kernel runs under bubblewrap.
+
+The kernel sees a scratch copy of its own submission folder (at
+``/submission``), the read-only software it needs (``/usr``, the Python
+installation, the virtual environment, the course package and its data), a
+private ``/tmp``, and nothing else: no ``source/``, no gradebook, no other
+student, no home folder, no network. It runs as an unprivileged user under
+``prlimit`` limits on memory, processes, file size, open files and CPU time.
+
+jupyter_client drives it like any kernel: :class:`SandboxKernelManager` wraps
+the kernel command in ``bwrap`` and talks to it over IPC sockets in a folder
+bound into the sandbox (with ``--unshare-net`` the kernel cannot reach the
+host's loopback). Settings live in :class:`Sandbox` and are set from
+``nbgrader_config.py``, e.g. ``c.Sandbox.memory_mb = 1024``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import Bool, Integer, List, Unicode
+from traitlets.config import Configurable
+
+INSIDE_WORKDIR = "/submission"
+INSTALL_HINT = (
+    "bubblewrap is needed to grade untrusted notebooks safely: install it with "
+    "`sudo apt-get install bubblewrap` (Debian/Ubuntu) or `sudo dnf install bubblewrap`; "
+    "to grade without a sandbox anyway (trusted notebooks only), set "
+    "`c.Sandbox.enabled = False` in nbgrader_config.py."
+)
+
+
+class SandboxUnavailable(RuntimeError):
+    """The sandbox cannot run here; the message says how to fix it."""
+
+
+class Sandbox(Configurable):
+    """Limits and switches of the grading sandbox (configurable as ``c.Sandbox.*``)."""
+
+    enabled = Bool(True, help="Run every graded kernel in the sandbox. Turning it off is an explicit opt-out.").tag(
+        config=True
+    )
+    bwrap = Unicode("bwrap", help="The bubblewrap executable.").tag(config=True)
+    memory_mb = Integer(2048, help="Address-space limit of the kernel, MiB.").tag(config=True)
+    max_processes = Integer(64, help="Processes and threads the kernel's user may run.").tag(config=True)
+    max_file_mb = Integer(64, help="Largest file the kernel may write, MiB.").tag(config=True)
+    max_open_files = Integer(256, help="Open file descriptors.").tag(config=True)
+    cpu_seconds = Integer(600, help="CPU time of the kernel process, seconds.").tag(config=True)
+    tmp_mb = Integer(256, help="Size of the kernel's private /tmp, MiB.").tag(config=True)
+    max_output_bytes = Integer(
+        200_000, help="Output kept per cell; the rest is dropped with a note saying so."
+    ).tag(config=True)
+    notebook_seconds = Integer(
+        240, help="Wall-clock budget of one notebook; past it the kernel is stopped and later cells are not run."
+    ).tag(config=True)
+    user_id = Integer(65534, help="Unprivileged uid/gid the kernel runs as when grading as root.").tag(config=True)
+    extra_ro_paths = List(Unicode(), help="More host paths to bind read-only (at the same place).").tag(config=True)
+
+
+def _real(path: str | Path) -> str:
+    return os.path.realpath(str(path))
+
+
+def software_paths(extra: list[str] | None = None) -> list[str]:
+    """Host folders the kernel needs read-only: Python, the venv, the course package and data."""
+    import course
+    from course.paths import data_dir
+
+    paths = {_real(sys.prefix), _real(sys.base_prefix), _real(sys.exec_prefix)}
+    package_parent = Path(_real(course.__file__)).parent.parent
+    package_dir = package_parent / "course"
+    paths.add(str(package_dir))
+    try:
+        paths.add(_real(data_dir()))
+    except FileNotFoundError:
+        pass
+    paths.update(_real(p) for p in (extra or []))
+    # drop paths nested in another one, and system folders bound anyway
+    ordered = sorted(p for p in paths if p and not p.startswith(("/usr/", "/bin", "/lib")) and p != "/usr")
+    kept: list[str] = []
+    for p in ordered:
+        if not any(p == k or p.startswith(k.rstrip("/") + "/") for k in kept):
+            kept.append(p)
+    return kept
+
+
+def _system_binds() -> list[str]:
+    args = ["--ro-bind", "/usr", "/usr"]
+    for top in ("/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"):
+        if os.path.islink(top):
+            args += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            args += ["--ro-bind", top, top]
+    for etc in ("/etc/ld.so.cache", "/etc/localtime", "/etc/ssl/certs"):
+        if os.path.exists(etc):
+            args += ["--ro-bind", etc, etc]
+    return args
+
+
+def build_command(
+    settings: Sandbox,
+    kernel_argv: list[str],
+    *,
+    scratch: str,
+    sockdir: str,
+    as_root: bool,
+    ro_paths: list[str] | None = None,
+) -> list[str]:
+    """Return the argv that runs ``kernel_argv`` inside the sandbox.
+
+    Pure: builds the list only. ``scratch`` is bound at ``/submission`` (the
+    working folder), ``sockdir`` (connection file and IPC sockets) at its own path.
+    """
+    mib = 1024 * 1024
+    cmd = [settings.bwrap, "--die-with-parent", "--new-session"]
+    cmd += ["--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+    cmd += _system_binds()
+    cmd += ["--proc", "/proc", "--dev", "/dev"]
+    cmd += ["--perms", "1777", "--size", str(settings.tmp_mb * mib), "--tmpfs", "/tmp"]
+    paths = ro_paths if ro_paths is not None else software_paths(list(settings.extra_ro_paths))
+    made: set[str] = set()
+    for path in [*paths, sockdir]:
+        # parents are created inside the sandbox; make them traversable by the
+        # unprivileged user (bwrap would copy /root's 0700 otherwise)
+        for parent in reversed(Path(path).parents):
+            p = str(parent)
+            if p not in ("/", "/tmp") and p not in made and not p.startswith(("/usr", "/proc", "/dev")):
+                made.add(p)
+                cmd += ["--perms", "0755", "--dir", p]
+    for path in paths:
+        cmd += ["--ro-bind", path, path]
+    cmd += ["--bind", scratch, INSIDE_WORKDIR, "--bind", sockdir, sockdir]
+    cmd += ["--chdir", INSIDE_WORKDIR, "--clearenv"]
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": "/tmp",
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "MPLCONFIGDIR": "/tmp/mpl",
+        "IPYTHONDIR": "/tmp/ipython",
+        "JUPYTER_RUNTIME_DIR": "/tmp/jupyter-runtime",
+        "NBGRADER_EXECUTION": "autograde",
+    }
+    for key, value in env.items():
+        cmd += ["--setenv", key, value]
+    cmd += ["--"]
+    cmd += [
+        "prlimit",
+        f"--as={settings.memory_mb * mib}",
+        f"--fsize={settings.max_file_mb * mib}",
+        f"--nofile={settings.max_open_files}",
+        f"--cpu={settings.cpu_seconds}",
+        "--core=0",
+    ]
+    if as_root:
+        cmd += [f"--nproc={settings.max_processes}", "--"]
+        uid = str(settings.user_id)
+        cmd += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--"]
+    else:
+        cmd += ["--"]
+    return cmd + list(kernel_argv)
+
+
+def check_available(settings: Sandbox | None = None) -> None:
+    """Raise :class:`SandboxUnavailable` unless bubblewrap can start a sandbox here."""
+    settings = settings or Sandbox()
+    exe = shutil.which(settings.bwrap)
+    if exe is None:
+        raise SandboxUnavailable(f"`{settings.bwrap}` was not found. {INSTALL_HINT}")
+    for tool in ("prlimit", "setpriv"):
+        if shutil.which(tool) is None:
+            raise SandboxUnavailable(f"`{tool}` (util-linux) was not found; install util-linux.")
+    probe = [exe, "--die-with-parent", "--unshare-net", *_system_binds(), "--proc", "/proc", "--dev", "/dev", "--", "true"]
+    try:
+        result = subprocess.run(probe, capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SandboxUnavailable(f"bubblewrap could not start a sandbox: {exc}. {INSTALL_HINT}") from exc
+    if result.returncode != 0:
+        raise SandboxUnavailable(
+            f"bubblewrap could not start a sandbox here: {result.stderr.strip() or result.returncode}. "
+            "User namespaces may be disabled (see `sysctl kernel.unprivileged_userns_clone`). " + INSTALL_HINT
+        )
+
+
+def _copy_submission(src: str | None, dest: Path, uid: int | None) -> None:
+    """Copy the submission folder (not following symlinks out of it) into the scratch folder."""
+    if src and os.path.isdir(src):
+        shutil.copytree(src, dest, symlinks=True, dirs_exist_ok=True)
+    if uid is not None:
+        for folder, dirs, files in os.walk(dest):
+            os.chown(folder, uid, uid)
+            for name in files:
+                os.lchown(os.path.join(folder, name), uid, uid)
+
+
+class SandboxKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels run in the bubblewrap sandbox."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.sandbox = Sandbox(parent=self)
+        self._as_root = os.geteuid() == 0
+        self._workdir = Path(tempfile.mkdtemp(prefix="svc-sandbox-"))
+        self._scratch = self._workdir / "submission"
+        self._sockdir = self._workdir / "sock"
+        self._scratch.mkdir()
+        self._sockdir.mkdir()
+        if self._as_root:
+            os.chmod(self._workdir, 0o711)
+            for p in (self._scratch, self._sockdir):
+                os.chown(p, self.sandbox.user_id, self.sandbox.user_id)
+        self.transport = "ipc"
+        self.ip = str(self._sockdir / "kernel")
+        self.connection_file = str(self._sockdir / "kernel.json")
+
+    def write_connection_file(self, **kwargs: Any) -> None:
+        super().write_connection_file(**kwargs)
+        if self._as_root and os.path.exists(self.connection_file):
+            os.chown(self.connection_file, self.sandbox.user_id, self.sandbox.user_id)
+
+    async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+        uid = self.sandbox.user_id if self._as_root else None
+        _copy_submission(kw.get("cwd"), self._scratch, uid)
+        kw["cwd"] = str(self._workdir)
+        env = dict(kw.get("env") or os.environ)
+        kw["env"] = env
+        # the kernel's own stdout/stderr are not the student's outputs: keep them out of the grader's log
+        kw.setdefault("stdout", subprocess.DEVNULL)
+        kw.setdefault("stderr", subprocess.DEVNULL)
+        return await super()._async_pre_start_kernel(**kw)
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        argv = [sys.executable, "-m", "ipykernel_launcher", "-f", self.connection_file]
+        argv += ["--HistoryManager.enabled=False"]
+        return build_command(
+            self.sandbox,
+            argv,
+            scratch=str(self._scratch),
+            sockdir=str(self._sockdir),
+            as_root=self._as_root,
+        )
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+
+
+def main(quiet: bool = False) -> int:
+    """CLI: report whether the sandbox can run here (exit 1 with the fix if not)."""
+    try:
+        check_available()
+    except SandboxUnavailable as exc:
+        print(f"sandbox unavailable: {exc}", file=sys.stderr)
+        return 1
+    if not quiet:
+        print("sandbox ready: bubblewrap, prlimit and setpriv work here")
+    return 0
