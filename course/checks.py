@@ -81,7 +81,7 @@ def _report(name: str, value: Any) -> None:
         display(report_payload(name, value), raw=True)
 
 
-def _finish(name: str, fraction: float, message: str, hint: str = "") -> float:
+def _finish(name: str, fraction: float, message: str, hint: str = "") -> None:
     """Record or print the verdict; raise CheckFailed when not fully right."""
     fraction = max(0.0, min(1.0, float(fraction)))
     ctx = _TRUSTED.get()
@@ -98,11 +98,11 @@ def _finish(name: str, fraction: float, message: str, hint: str = "") -> float:
         ctx.messages.append(text)
         if fraction <= 0:
             raise CheckFailed(text)
-        return fraction
+        return None
     print(text)
     if fraction < 1.0:
         raise CheckFailed(text)
-    return fraction
+    return None
 
 
 def report(name: str, value: Any) -> None:
@@ -136,7 +136,7 @@ def number(
     upper: float | None = None,
     kinds: tuple[type, ...] = (float,),
     hint: str = "",
-) -> float:
+) -> None:
     """Check a numeric answer: its exact type, its range and (optionally) its value.
 
     ``expected`` NaN means the answer must be NaN ("no data").
@@ -144,7 +144,6 @@ def number(
     >>> import math
     >>> number("x", 2.0, expected=2.0000000001)
     [OK] x: 2.0 is correct.
-    1.0
     """
     _report(name, value)
     problem = _type_problem(value, kinds)
@@ -180,12 +179,11 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def equal(name: str, value: Any, expected: Any, *, hint: str = "") -> float:
+def equal(name: str, value: Any, expected: Any, *, hint: str = "") -> None:
     """Check that ``value`` equals ``expected`` with the same builtin types throughout.
 
     >>> equal("order", ["a", "b"], ["a", "b"])
     [OK] order: correct.
-    1.0
     """
     _report(name, value)
     problem = _type_problem(value, (type(expected),))
@@ -218,7 +216,7 @@ def mapping(
     *,
     partial: bool = True,
     hint: str = "",
-) -> float:
+) -> None:
     """Check a dict of scenario id -> activity (or list of one or two activities).
 
     Each scenario scores ``|given & key| / max(|given|, |key|)``: exact is 1;
@@ -227,7 +225,6 @@ def mapping(
 
     >>> mapping("m", {"A": "deliver and support"}, {"A": ["deliver and support"]})
     [OK] m: 1 of 1 scenarios fully right.
-    1.0
     """
     _report(name, value)
     if isinstance(value, Unsupported) or type(value) is not dict:
@@ -262,7 +259,7 @@ def mapping(
     return _finish(name, fraction, message, hint)
 
 
-def activity_map(name: str, value: Any, ids: Iterable[str], *, hint: str = "") -> float:
+def activity_map(name: str, value: Any, ids: Iterable[str], *, hint: str = "") -> None:
     """Check the shape of a mapping answer: exactly these ids, each one or two activity names.
 
     For the visible part of a test cell: it says what is malformed without
@@ -270,7 +267,6 @@ def activity_map(name: str, value: Any, ids: Iterable[str], *, hint: str = "") -
 
     >>> activity_map("m", {"A": "plan", "B": ["engage", "improve"]}, ["A", "B"])
     [OK] m: 2 answers, each naming one or two of the six activities.
-    1.0
     """
     _report(name, value)
     ids = list(ids)
@@ -292,12 +288,11 @@ def activity_map(name: str, value: Any, ids: Iterable[str], *, hint: str = "") -
     return _finish(name, 1.0, f"{len(ids)} answers, each naming one or two of the six activities.")
 
 
-def choice_map(name: str, value: Any, ids: Iterable[str], *, letters: str = "ABCD", hint: str = "") -> float:
+def choice_map(name: str, value: Any, ids: Iterable[str], *, letters: str = "ABCD", hint: str = "") -> None:
     """Check the shape of a quiz answer: exactly these question ids, each one letter.
 
     >>> choice_map("quiz", {"q1": "b"}, ["q1"])
     [OK] quiz: 1 answers, each one of A, B, C, D.
-    1.0
     """
     _report(name, value)
     ids = list(ids)
@@ -305,7 +300,11 @@ def choice_map(name: str, value: Any, ids: Iterable[str], *, letters: str = "ABC
         return _finish(name, 0.0, _type_problem(value, (dict,)) or "expected a dict", hint)
     missing = [k for k in ids if k not in value]
     extra = [k for k in value if k not in ids]
-    bad = [k for k in ids if k in value and not (type(value[k]) is str and value[k].strip().upper() in letters)]
+    bad = [
+        k
+        for k in ids
+        if k in value and not (type(value[k]) is str and len(value[k].strip()) == 1 and value[k].strip().upper() in letters)
+    ]
     if missing or extra or bad:
         parts = []
         if missing:
@@ -318,12 +317,11 @@ def choice_map(name: str, value: Any, ids: Iterable[str], *, letters: str = "ABC
     return _finish(name, 1.0, f"{len(ids)} answers, each one of {', '.join(letters)}.")
 
 
-def choices(name: str, value: Any, key: Mapping[str, str], *, hint: str = "") -> float:
+def choices(name: str, value: Any, key: Mapping[str, str], *, hint: str = "") -> None:
     """Check a dict of question id -> option letter; credit is the share right.
 
     >>> choices("quiz", {"q1": "b"}, {"q1": "B"})
     [OK] quiz: 1 of 1 answers right.
-    1.0
     """
     _report(name, value)
     if isinstance(value, Unsupported) or type(value) is not dict:
@@ -340,7 +338,7 @@ def choices(name: str, value: Any, key: Mapping[str, str], *, hint: str = "") ->
     return _finish(name, right / len(key) if key else 0.0, message, hint)
 
 
-def expect(condition: bool, message: str, *, name: str = "check", hint: str = "") -> float:
+def expect(condition: bool, message: str, *, name: str = "check", hint: str = "") -> None:
     """A free-form check for hidden tests: full credit when ``condition`` is exactly ``True``."""
     if condition is True:
         return _finish(name, 1.0, message)

@@ -60,7 +60,11 @@ class Sandbox(Configurable):
     notebook_seconds = Integer(
         240, help="Wall-clock budget of one notebook; past it the kernel is stopped and later cells are not run."
     ).tag(config=True)
-    user_id = Integer(65534, help="Unprivileged uid/gid the kernel runs as when grading as root.").tag(config=True)
+    first_user_id = Integer(
+        200_000,
+        help="Grading as root, each kernel runs as its own unprivileged uid/gid drawn from "
+        "[first_user_id, first_user_id + 50000), so limits and clean-up apply per submission.",
+    ).tag(config=True)
     extra_ro_paths = List(Unicode(), help="More host paths to bind read-only (at the same place).").tag(config=True)
 
 
@@ -111,6 +115,7 @@ def build_command(
     scratch: str,
     sockdir: str,
     as_root: bool,
+    uid: int = 65534,
     ro_paths: list[str] | None = None,
 ) -> list[str]:
     """Return the argv that runs ``kernel_argv`` inside the sandbox.
@@ -164,7 +169,6 @@ def build_command(
     ]
     if as_root:
         cmd += [f"--nproc={settings.max_processes}", "--"]
-        uid = str(settings.user_id)
         cmd += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--"]
     else:
         cmd += ["--"]
@@ -203,6 +207,37 @@ def _copy_submission(src: str | None, dest: Path, uid: int | None) -> None:
                 os.lchown(os.path.join(folder, name), uid, uid)
 
 
+def kill_uid(uid: int) -> int:
+    """Kill every process running as ``uid`` (what a sandboxed kernel left behind); return how many."""
+    import signal
+
+    killed = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as fh:
+                uids = next(line for line in fh if line.startswith("Uid:")).split()[1:]
+        except (OSError, StopIteration):
+            continue
+        if str(uid) in uids:
+            try:
+                os.kill(int(entry), signal.SIGKILL)
+                killed += 1
+            except OSError:
+                pass
+    return killed
+
+
+_uid_counter = 0
+
+
+def _next_uid(first: int) -> int:
+    global _uid_counter
+    _uid_counter += 1
+    return first + (os.getpid() * 97 + _uid_counter) % 50_000
+
+
 class SandboxKernelManager(AsyncKernelManager):
     """A kernel manager whose kernels run in the bubblewrap sandbox."""
 
@@ -210,6 +245,7 @@ class SandboxKernelManager(AsyncKernelManager):
         super().__init__(**kwargs)
         self.sandbox = Sandbox(parent=self)
         self._as_root = os.geteuid() == 0
+        self._uid = _next_uid(self.sandbox.first_user_id)
         self._workdir = Path(tempfile.mkdtemp(prefix="svc-sandbox-"))
         self._scratch = self._workdir / "submission"
         self._sockdir = self._workdir / "sock"
@@ -218,7 +254,7 @@ class SandboxKernelManager(AsyncKernelManager):
         if self._as_root:
             os.chmod(self._workdir, 0o711)
             for p in (self._scratch, self._sockdir):
-                os.chown(p, self.sandbox.user_id, self.sandbox.user_id)
+                os.chown(p, self._uid, self._uid)
         self.transport = "ipc"
         self.ip = str(self._sockdir / "kernel")
         self.connection_file = str(self._sockdir / "kernel.json")
@@ -226,10 +262,10 @@ class SandboxKernelManager(AsyncKernelManager):
     def write_connection_file(self, **kwargs: Any) -> None:
         super().write_connection_file(**kwargs)
         if self._as_root and os.path.exists(self.connection_file):
-            os.chown(self.connection_file, self.sandbox.user_id, self.sandbox.user_id)
+            os.chown(self.connection_file, self._uid, self._uid)
 
     async def _async_pre_start_kernel(self, **kw: Any) -> Any:
-        uid = self.sandbox.user_id if self._as_root else None
+        uid = self._uid if self._as_root else None
         _copy_submission(kw.get("cwd"), self._scratch, uid)
         kw["cwd"] = str(self._workdir)
         env = dict(kw.get("env") or os.environ)
@@ -248,10 +284,13 @@ class SandboxKernelManager(AsyncKernelManager):
             scratch=str(self._scratch),
             sockdir=str(self._sockdir),
             as_root=self._as_root,
+            uid=self._uid,
         )
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
+        if self._as_root:
+            kill_uid(self._uid)  # processes the kernel started and left running
         if not restart:
             shutil.rmtree(self._workdir, ignore_errors=True)
 

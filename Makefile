@@ -1,0 +1,35 @@
+# Two commands for a fresh machine: `make lab` (open the course) and `make test`.
+# Both create the virtual environment .venv when it is missing.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(abspath $(VENV))/bin
+STAMP := $(VENV)/.installed-stamp
+export PATH := $(BIN):$(PATH)
+
+.PHONY: setup lab test system-deps release check-release data
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+lab: setup
+	$(BIN)/jupyter lab index.ipynb
+
+system-deps:
+	bash scripts/system-deps
+
+test: setup system-deps
+	$(BIN)/python -m pytest
+
+release: setup
+	$(BIN)/svc-course release
+
+check-release: setup
+	$(BIN)/svc-course release --check
+
+data: setup
+	$(BIN)/svc-course data generate

@@ -1,0 +1,267 @@
+"""Grade the hostile corpus with the real ``nbgrader autograde`` in one class run.
+
+Checks: no submission scores above what its real work earns (honest ones get
+full marks), nothing escapes the sandbox, every failure is explained in the
+graded notebook, ``submitted/`` is untouched, grading twice gives the same
+grades, and a run killed half-way completes when run again.
+Figures (attacks, undeserved points, escapes, lost, seconds per notebook) are
+written to ``test-artifacts/grading-corpus.json`` and printed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from .corpus import CORPUS, FULL, RENAMED, render
+
+pytestmark = pytest.mark.grading
+
+HERE = Path(__file__).parent
+REPO = HERE.parent.parent
+ARTIFACTS = REPO / "test-artifacts"
+ASSIGNMENT = "ps1"
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}:{env.get('PATH', '')}"
+    return env
+
+
+def _nbgrader(course: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "nbgrader"), *args],
+        cwd=course, env=_env(), capture_output=True, text=True, timeout=timeout,
+    )
+
+
+def _checksums(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def _scores(course: Path) -> dict[str, float]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        out = {}
+        for student in gb.students:
+            try:
+                sub = gb.find_submission(ASSIGNMENT, student.id)
+            except Exception:
+                continue
+            out[student.id] = float(sub.code_score)
+        return out
+
+
+class Listener:
+    """A TCP server on loopback that counts connections (a sandbox must make none)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.5)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self._stop = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self._stop:
+            try:
+                conn, _ = self.sock.accept()
+                self.connections += 1
+                conn.close()
+            except OSError:
+                continue
+
+    def close(self) -> None:
+        self._stop = True
+        self.thread.join(timeout=2)
+        self.sock.close()
+
+
+def _make_course(root: Path, port: int) -> None:
+    shutil.copytree(HERE / "course", root)
+    conf = root / "nbgrader_config.py"
+    conf.write_text(
+        conf.read_text()
+        + "\nc.Execute.timeout = 5\nc.Sandbox.notebook_seconds = 60\n"
+    )
+    (root / "canary.txt").write_text("CANARY-" + hashlib.sha256(str(root).encode()).hexdigest()[:16])
+    result = _nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
+    assert result.returncode == 0, result.stderr[-3000:]
+    source_nb = json.loads((root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
+    release_nb = json.loads((root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
+    ctx = {"root": str(root), "port": str(port)}
+    for sub in CORPUS:
+        folder = root / "submitted" / sub.name / ASSIGNMENT
+        folder.mkdir(parents=True)
+        (folder / f"{ASSIGNMENT}.ipynb").write_text(render(sub, source_nb, release_nb, ctx))
+    renamed = root / "submitted" / RENAMED / ASSIGNMENT
+    renamed.mkdir(parents=True)
+    (renamed / f"{ASSIGNMENT}-copy.ipynb").write_text(json.dumps(source_nb))
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    from course.grading.sandbox import check_available
+
+    check_available()  # fails with the install command if bubblewrap is missing
+    listener = Listener()
+    course = tmp_path_factory.mktemp("corpus") / "course"
+    _make_course(course, listener.port)
+    before = _checksums(course / "submitted")
+    start = time.monotonic()
+    result = _nbgrader(course, "autograde", ASSIGNMENT)
+    seconds = time.monotonic() - start
+    listener.close()
+    yield {
+        "course": course,
+        "result": result,
+        "seconds": seconds,
+        "before": before,
+        "scores": _scores(course),
+        "connections": listener.connections,
+    }
+
+
+def test_every_submission_earns_exactly_what_its_work_deserves(graded: dict) -> None:
+    scores = graded["scores"]
+    wrong = {s.name: (scores.get(s.name), s.earns) for s in CORPUS if scores.get(s.name) != s.earns}
+    assert not wrong, f"(got, deserved) per submission: {wrong}\n{graded['result'].stderr[-4000:]}"
+    assert scores["honest"] == FULL
+
+
+def test_renamed_notebook_scores_zero_and_the_run_goes_on(graded: dict) -> None:
+    assert graded["scores"].get(RENAMED, 0.0) == 0.0
+    assert "ps1-copy.ipynb" not in graded["result"].stdout
+    # every other student was graded despite it
+    assert all(s.name in graded["scores"] for s in CORPUS)
+
+
+def test_nothing_escapes_the_sandbox(graded: dict) -> None:
+    course = graded["course"]
+    canary = (course / "canary.txt").read_text()
+    leaks = []
+    for nb in (course / "autograded").rglob("*.ipynb"):
+        cells = json.loads(nb.read_text())["cells"]
+        text = json.dumps([c.get("outputs", []) for c in cells])
+        if "ESCAPE:" in text or canary in text:
+            leaks.append(str(nb.relative_to(course)))
+    assert not leaks
+    assert graded["connections"] == 0
+    assert not list(course.rglob("pwned*.txt"))
+    assert not (course / "source" / ASSIGNMENT / "pwned.txt").exists()
+    snoop = json.loads((course / "autograded" / "snoop" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
+    text = json.dumps(snoop)
+    assert "blocked read gradebook" in text and "blocked network" in text
+
+
+def test_submitted_files_are_never_modified(graded: dict) -> None:
+    assert _checksums(graded["course"] / "submitted") == graded["before"]
+
+
+def test_every_failure_is_explained_in_the_graded_notebook(graded: dict) -> None:
+    course = graded["course"]
+    missing = []
+    for sub in CORPUS:
+        if not sub.reason_expected:
+            continue
+        path = course / "autograded" / sub.name / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+        if not path.exists():
+            missing.append(f"{sub.name}: no graded notebook")
+            continue
+        cells = json.loads(path.read_text())["cells"]
+        if not any(c.get("id") == "svc-grading-notes" for c in cells):
+            missing.append(f"{sub.name}: no grading notes")
+    assert not missing, missing
+
+
+def test_failed_checks_say_what_is_wrong(graded: dict) -> None:
+    path = graded["course"] / "autograded" / "eq-anything" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    text = path.read_text()
+    assert "[WRONG]" in text and "Anything" in text
+
+
+# a quick subset (no time-outs) for the runs that repeat grading
+REPEAT = ["honest", "blank", "eq-anything", "patched-helpers", "exit-midway", "invalid-json",
+          "honest-tests-deleted", "honest-tests-copied-old-schema", "edited-metadata", "snoop"]
+
+
+def _subset_course(graded: dict, dest: Path) -> Path:
+    shutil.copytree(graded["course"], dest, ignore=shutil.ignore_patterns("autograded", "gradebook.db", "feedback", "submitted"))
+    for name in REPEAT:
+        shutil.copytree(graded["course"] / "submitted" / name, dest / "submitted" / name)
+    assert _nbgrader(dest, "generate_assignment", ASSIGNMENT, "--force").returncode == 0
+    return dest
+
+
+def test_grading_twice_gives_the_same_grades(graded: dict, tmp_path: Path) -> None:
+    course = _subset_course(graded, tmp_path / "course")
+    before = _checksums(course / "submitted")
+    _nbgrader(course, "autograde", ASSIGNMENT)
+    first = _scores(course)
+    result = _nbgrader(course, "autograde", ASSIGNMENT)
+    assert _scores(course) == first == {n: graded["scores"][n] for n in REPEAT}, result.stderr[-3000:]
+    assert _checksums(course / "submitted") == before
+
+
+def test_a_run_killed_half_way_completes_when_run_again(graded: dict, tmp_path: Path) -> None:
+    course = _subset_course(graded, tmp_path / "course")
+    proc = subprocess.Popen(  # noqa: S603
+        [str(Path(sys.executable).parent / "nbgrader"), "autograde", ASSIGNMENT],
+        cwd=course, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        done = list((course / "autograded").glob("*/ps1/ps1.ipynb")) if (course / "autograded").exists() else []
+        if len(done) >= 3:
+            break
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    _nbgrader(course, "autograde", ASSIGNMENT)
+    assert _scores(course) == {n: graded["scores"][n] for n in REPEAT}
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        rows = gb.db.execute(__import__("sqlalchemy").text("select count(*) from submitted_assignment")).scalar()
+    assert rows == len(REPEAT)
+
+
+def test_report_figures(graded: dict) -> None:
+    """Write the figures the README's instructor section quotes."""
+    scores = graded["scores"]
+    hostile = [s for s in CORPUS if not s.name.startswith("honest") and s.name != "blank"]
+    undeserved = sum(max(0.0, scores.get(s.name, 0.0) - s.earns) for s in CORPUS)
+    figures = {
+        "attacks_tried": len(hostile) + 1,  # + the renamed notebook
+        "attack_classes": sorted({s.kind for s in hostile} | {"renamed notebook"}),
+        "points_wrongly_given": undeserved,
+        "escapes": graded["connections"],
+        "submissions_lost": sum(1 for s in CORPUS if s.name not in scores),
+        "notebooks_graded": len(CORPUS) + 1,
+        "seconds_total": round(graded["seconds"], 1),
+        "seconds_per_notebook": round(graded["seconds"] / (len(CORPUS) + 1), 2),
+    }
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "grading-corpus.json").write_text(json.dumps(figures, indent=2))
+    print(json.dumps(figures, indent=2))
+    assert figures["points_wrongly_given"] == 0 and figures["submissions_lost"] == 0
