@@ -39,7 +39,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
 from .activities import ACTIVITIES
@@ -286,8 +285,32 @@ def _field_path(parts: Sequence[Any]) -> str:
     return out
 
 
+def _jsonschema() -> Any:
+    """Import jsonschema without its optional IRI-syntax checker.
+
+    jsonschema imports ``rfc3987_syntax`` when it is installed (JupyterLab's
+    dependencies bring it), which builds a grammar at import and costs over a
+    second of CPU in every kernel that loads a bank. The banks use no ``format``
+    keywords, so the import is skipped while jsonschema loads, then allowed again.
+    """
+    import sys
+
+    if "jsonschema" in sys.modules:
+        return sys.modules["jsonschema"]
+    blocked = "rfc3987_syntax" not in sys.modules
+    if blocked:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # import raises ImportError
+    try:
+        import jsonschema
+    finally:
+        if blocked:
+            del sys.modules["rfc3987_syntax"]
+    return jsonschema
+
+
 def _schema_check(located: _Located, schema: dict[str, Any]) -> None:
     """Raise a BankError for the first entry that breaks ``schema``."""
+    jsonschema = _jsonschema()
     validator = jsonschema.Draft202012Validator(schema)
     errors = list(validator.iter_errors(located.entries))
     if not errors:

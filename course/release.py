@@ -8,7 +8,9 @@ then normalised so that regenerating twice gives identical files.
 from __future__ import annotations
 
 import filecmp
+import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -33,6 +35,10 @@ def assignments(root: Path) -> list[str]:
 
 def generate(root: Path, names: list[str], release_dir: Path, db_url: str | None = None) -> None:
     """Run nbgrader's GenerateAssignment for ``names`` into ``release_dir`` and normalise the output."""
+    # nbgrader runs the `alembic` command of its own environment to create a gradebook
+    bindir = str(Path(sys.executable).parent)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
     from nbgrader.converters import GenerateAssignment
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config.loader import PyFileConfigLoader

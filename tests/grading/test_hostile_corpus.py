@@ -265,3 +265,15 @@ def test_report_figures(graded: dict) -> None:
     (ARTIFACTS / "grading-corpus.json").write_text(json.dumps(figures, indent=2))
     print(json.dumps(figures, indent=2))
     assert figures["points_wrongly_given"] == 0 and figures["submissions_lost"] == 0
+
+
+def test_without_bubblewrap_grading_refuses_with_the_install_command(graded: dict, tmp_path: Path) -> None:
+    course = _subset_course(graded, tmp_path / "course")
+    conf = course / "nbgrader_config.py"
+    conf.write_text(conf.read_text() + "\nc.Sandbox.bwrap = 'bwrap-not-installed'\n")
+    before = _checksums(course / "submitted")
+    result = _nbgrader(course, "autograde", ASSIGNMENT)
+    assert result.returncode != 0
+    assert "apt-get install bubblewrap" in result.stderr + result.stdout
+    assert not list((course / "autograded").glob("*/ps1/ps1.ipynb")) if (course / "autograded").exists() else True
+    assert _checksums(course / "submitted") == before
