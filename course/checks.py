@@ -234,6 +234,7 @@ def mapping(
     total = 0.0
     notes: list[str] = []
     full = 0
+    not_right: list[str] = []
     for sid, expected in key.items():
         want = {normalise_activity(a) for a in expected}
         if sid not in value:
@@ -241,15 +242,20 @@ def mapping(
         given, problem = _activity_set(value[sid])
         if given is None:
             notes.append(f"{sid}: {problem}")
+            not_right.append(str(sid))
             continue
         score = activity_credit(given, want)
         if score >= 1:
             full += 1
-        elif not partial:
-            score = 0.0
+        else:
+            not_right.append(str(sid))
+            if not partial:
+                score = 0.0
         total += score
     fraction = total / len(key) if key else 0.0
     message = f"{full} of {len(key)} scenarios fully right."
+    if not_right:
+        message += f" Not fully right: {', '.join(not_right)}."
     if missing:
         message += f" Missing: {', '.join(map(str, missing[:10]))}."
     if extra:
@@ -327,11 +333,16 @@ def choices(name: str, value: Any, key: Mapping[str, str], *, hint: str = "") ->
     if isinstance(value, Unsupported) or type(value) is not dict:
         return _finish(name, 0.0, _type_problem(value, (dict,)) or "expected a dict", hint)
     right = 0
+    not_right: list[str] = []
     for qid, letter in key.items():
         given = value.get(qid)
         if type(given) is str and given.strip().upper() == str(letter).upper():
             right += 1
+        elif qid in value:
+            not_right.append(str(qid))
     message = f"{right} of {len(key)} answers right."
+    if not_right:
+        message += f" Not right: {', '.join(not_right)}."
     missing = [q for q in key if q not in value]
     if missing:
         message += f" Unanswered: {', '.join(missing[:10])}."

@@ -35,6 +35,9 @@ def _build_parser() -> argparse.ArgumentParser:
     grade = sub.add_parser("check-sandbox", help="say whether the grading sandbox (bubblewrap) works here")
     grade.add_argument("--quiet", action="store_true")
 
+    report = sub.add_parser("report", help="write the class report of what students misunderstand")
+    report.add_argument("assignment", help="assignment name, e.g. 05-mapping-scenarios")
+    report.add_argument("--out", default=None, help="output file (default: reports/<assignment>.md)")
     return parser
 
 
@@ -71,6 +74,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .grading import sandbox
 
             return sandbox.main(quiet=args.quiet)
+        if args.verb == "report":
+            from .grading import report
+
+            return report.main(args.assignment, out=args.out)
     except (FileNotFoundError, ValueError, RuntimeError) as exc:
         print(f"svc-course {args.verb}: error: {exc}", file=sys.stderr)
         return 1

@@ -25,7 +25,7 @@ def test_help_imports_nothing_heavy() -> None:
 def test_help_answers() -> None:
     out = subprocess.run([str(BIN / "svc-course"), "--help"], capture_output=True, text=True)
     assert out.returncode == 0
-    for verb in ("data", "release", "normalise", "check-sandbox"):
+    for verb in ("data", "release", "normalise", "check-sandbox", "report"):
         assert verb in out.stdout
 
 

@@ -30,6 +30,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 
+from ..answers import report_payload
 from .notes import add_note, who
 from .sandbox import Sandbox, SandboxKernelManager, SandboxUnavailable, check_available
 from .trusted import run_test_cell, strip_hidden_tests
@@ -244,6 +245,28 @@ class SandboxedExecute(Execute):
         return from_dict({"output_type": "error", "ename": ename, "evalue": evalue, "traceback": [f"{ename}: {evalue}"]})
 
 
+SAFE_MIME_TYPES = ("text/plain", "image/png", "image/jpeg")
+
+
+def _keep_safe_outputs(cell: NotebookNode) -> None:
+    """Drop output formats that could run script where instructors view graded notebooks.
+
+    Students' outputs are rendered in formgrader and in feedback files; HTML,
+    JavaScript, SVG and widget views from an untrusted kernel are reduced to their
+    plain-text form there.
+    """
+    kept = []
+    for out in cell.get("outputs", []):
+        if out.get("output_type") in ("display_data", "execute_result"):
+            data = {k: v for k, v in (out.get("data") or {}).items() if k in SAFE_MIME_TYPES}
+            if not data:
+                continue
+            out["data"] = data
+            out["metadata"] = {}
+        kept.append(out)
+    cell.outputs = kept
+
+
 class TrustedGrade(NbGraderPreprocessor):
     """Decide each test cell's grade outside the kernel and record it as nbgrader expects."""
 
@@ -254,6 +277,8 @@ class TrustedGrade(NbGraderPreprocessor):
         for cell in nb.cells:
             not_run = cell.metadata.pop(NOT_RUN_KEY, None)
             if not _is_test_cell(cell):
+                if cell.cell_type == "code":
+                    _keep_safe_outputs(cell)  # test cells' outputs are rebuilt below
                 continue
             md = _nbgrader(cell)
             points = float(md.get("points", 0) or 0)
@@ -268,7 +293,10 @@ class TrustedGrade(NbGraderPreprocessor):
                 lines.append(f"[WRONG] {verdict.problem}")
             lines += [f"[NOTE] {p}" for p in problems]
             text = "\n".join(lines) or "(no message)"
-            outputs = [self._stream(text + "\n")]
+            # the answers as the grader read them (rebuilt, never the kernel's own bundle), then the verdict
+            outputs = [from_dict({"output_type": "display_data", "metadata": {}, "data": report_payload(n, v)})
+                       for n, v in sorted(answers.items())]
+            outputs.append(self._stream(text + "\n"))
             if verdict.fraction <= 0:
                 outputs.append(self._error("CheckFailed", (verdict.problem or (verdict.messages or ["wrong"])[-1])[:500]))
             elif verdict.fraction < 1:

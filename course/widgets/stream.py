@@ -46,7 +46,7 @@ def _figure(story: Any) -> Any:
     )
     fig.update_layout(
         title={"text": f"Your value stream: {story.title}", "font": {"size": 14}},
-        height=230,
+        height=190,
         margin={"l": 20, "r": 20, "t": 40, "b": 10},
         showlegend=False,
         plot_bgcolor="white",

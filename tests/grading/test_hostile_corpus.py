@@ -277,3 +277,28 @@ def test_without_bubblewrap_grading_refuses_with_the_install_command(graded: dic
     assert "apt-get install bubblewrap" in result.stderr + result.stdout
     assert not list((course / "autograded").glob("*/ps1/ps1.ipynb")) if (course / "autograded").exists() else True
     assert _checksums(course / "submitted") == before
+
+
+def test_feedback_files_carry_the_explanations(graded: dict) -> None:
+    course = graded["course"]
+    for student in ("exit-midway", "invalid-json"):
+        result = _nbgrader(course, "generate_feedback", ASSIGNMENT, "--student", student)
+        assert result.returncode == 0, result.stderr[-2000:]
+    exit_html = (course / "feedback" / "exit-midway" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert "Grading notes" in exit_html and "kernel stopped while running cell" in exit_html
+    bad_html = (course / "feedback" / "invalid-json" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert "is not valid JSON" in bad_html
+
+
+def test_class_report_names_what_the_class_got_wrong(graded: dict) -> None:
+    from course.grading.report import build, render
+
+    report = build(graded["course"], ASSIGNMENT)
+    assert len(report.students) == len(CORPUS)  # the renamed notebook has none
+    mean = report.checks["check_mean"]
+    assert mean.students == len(CORPUS) and mean.full == sum(1 for s in CORPUS if s.earns == FULL or s.earns == 2.0)
+    assert mean.hints["Add the four times and divide by four."] >= 1
+    assert report.notes["kernel stopped (exit, crash or memory)"] >= 1
+    assert report.notes["unreadable notebook file"] == 4
+    text = render(report)
+    assert "check_mapping" in text and "Grading notes" in text

@@ -1,0 +1,111 @@
+"""The trusted side of grading, without nbgrader: answer reports, test-cell runs, sandbox argv."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from course.answers import MIME_TYPE, AnswerFormatError, Unsupported, decode, encode, parse_report, report_payload
+from course.grading.sandbox import INSIDE_WORKDIR, Sandbox, build_command
+from course.grading.trusted import collect_answers, run_test_cell, strip_hidden_tests
+
+
+def _display(name, value):
+    return {"output_type": "display_data", "data": report_payload(name, value), "metadata": {}}
+
+
+@pytest.mark.parametrize("value", [1, 2.5, "x", None, True, [1, [2]], (1, "a"), {"a": [1, 2]}, {1: "b"}, {3, 1}])
+def test_builtin_values_round_trip_with_their_exact_types(value) -> None:
+    back = decode(json.loads(json.dumps(encode(value))))
+    assert back == value and type(back) is type(value)
+
+
+def test_nan_and_inf_survive() -> None:
+    assert math.isnan(decode(encode(float("nan"))))
+    assert decode(encode(float("-inf"))) == float("-inf")
+
+
+class Liar(float):
+    def __eq__(self, other):
+        return True
+
+
+@pytest.mark.parametrize("value, type_name", [(np.float64(1.0), "numpy.float64"), (Liar(1.0), "Liar"), (object(), "object")])
+def test_other_types_arrive_as_unsupported(value, type_name) -> None:
+    back = decode(encode(value))
+    assert isinstance(back, Unsupported) and type_name in back.type_name
+
+
+@pytest.mark.parametrize("bad", [{"t": "int", "v": "1"}, {"t": "float", "v": True}, {"t": "eval", "v": "1"}, [1], {"t": "dict", "v": [[1]]}])
+def test_malformed_reports_are_rejected(bad) -> None:
+    with pytest.raises(AnswerFormatError):
+        decode(bad)
+
+
+def test_report_names_must_be_plain_identifiers() -> None:
+    with pytest.raises(AnswerFormatError):
+        parse_report({"name": "__builtins__", "value": encode(1)})
+    with pytest.raises(AnswerFormatError):
+        parse_report({"name": "a b", "value": encode(1)})
+
+
+def test_conflicting_reports_are_dropped_and_named() -> None:
+    answers, problems = collect_answers([_display("x", 1.0), _display("x", 2.0), _display("y", 3.0)])
+    assert answers == {"y": 3.0}
+    assert problems == ["'x' was reported twice with different values"]
+
+
+def test_reports_in_other_mime_types_are_ignored() -> None:
+    fake = {"output_type": "display_data", "data": {"text/plain": json.dumps(report_payload("x", 1.0)[MIME_TYPE])}}
+    assert collect_answers([fake]) == ({}, [])
+
+
+CELL = '''"""Checks x."""
+from course import checks
+checks.number("x", x, lower=0)
+### BEGIN HIDDEN TESTS
+checks.number("x", x, expected=4.0)
+### END HIDDEN TESTS'''
+
+
+def test_hidden_tests_are_kept_out_of_the_kernel() -> None:
+    stripped = strip_hidden_tests(CELL)
+    assert "expected=4.0" not in stripped and "HIDDEN" not in stripped and 'checks.number("x", x, lower=0)' in stripped
+
+
+def test_trusted_run_gives_full_partial_and_zero_credit() -> None:
+    assert run_test_cell(CELL, {"x": 4.0}).fraction == 1.0
+    wrong = run_test_cell(CELL, {"x": 3.0})
+    assert wrong.fraction == 0.0 and "[WRONG] x" in wrong.messages[-1]
+    partial = run_test_cell('from course import checks\nchecks.mapping("m", m, {"A": ["plan"], "B": ["engage"]})', {"m": {"A": "plan", "B": "improve"}})
+    assert partial.fraction == 0.5
+
+
+def test_a_missing_answer_is_explained() -> None:
+    verdict = run_test_cell(CELL, {})
+    assert verdict.fraction == 0.0 and "no answer named 'x' was reported" in verdict.problem
+
+
+def test_an_unsupported_answer_scores_zero_with_its_type() -> None:
+    verdict = run_test_cell(CELL, {"x": Unsupported("numpy.float64")})
+    assert verdict.fraction == 0.0 and "numpy.float64" in verdict.messages[0]
+
+
+def test_a_cell_without_checks_earns_nothing() -> None:
+    assert run_test_cell("pass", {}).fraction == 0.0
+
+
+def test_sandbox_command_isolates_and_limits() -> None:
+    settings = Sandbox(memory_mb=512, max_processes=10)
+    argv = build_command(settings, ["python", "-m", "ipykernel_launcher"], scratch="/s", sockdir="/k/sock",
+                         as_root=True, uid=201234, ro_paths=["/venv"])
+    text = " ".join(argv)
+    for flag in ("--unshare-net", "--die-with-parent", "--clearenv", f"--chdir {INSIDE_WORKDIR}", "--bind /s /submission",
+                 "--ro-bind /venv /venv", f"--as={512 * 1024 * 1024}", "--nproc=10", "--reuid=201234"):
+        assert flag in text, flag
+    assert argv[-3:] == ["python", "-m", "ipykernel_launcher"]
+    binds = [argv[i + 1] for i, a in enumerate(argv) if a in ("--bind", "--ro-bind")]
+    assert sorted(set(binds)) == sorted({"/usr", "/s", "/k/sock", "/venv"} | {b for b in binds if b.startswith(("/etc/", "/lib", "/bin", "/sbin"))})
