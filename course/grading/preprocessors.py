@@ -32,7 +32,7 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 
 from ..answers import report_payload
 from .notes import add_note, who
-from .sandbox import Sandbox, SandboxKernelManager, SandboxUnavailable, check_available
+from .sandbox import USED_UIDS, Sandbox, SandboxKernelManager, SandboxUnavailable, check_available, kill_uid
 from .trusted import run_test_cell, strip_hidden_tests
 
 STATE_KEY = "svc_grading"
@@ -161,6 +161,7 @@ class SandboxedExecute(Execute):
             if _is_test_cell(cell):
                 full[index] = cell.source
                 cell.source = strip_hidden_tests(cell.source)
+        first_uid = len(USED_UIDS)
         self._stop_reason = ""
         self._deadline = time.monotonic() + self.sandbox.notebook_seconds
         self._out_bytes: dict[int, int] = {}
@@ -179,6 +180,8 @@ class SandboxedExecute(Execute):
         finally:
             for index, source in full.items():
                 nb.cells[index].source = source
+            for uid in USED_UIDS[first_uid:]:
+                kill_uid(uid)  # nothing the student started outlives the notebook
         if self._stop_reason:
             state["notes"].append(self._stop_reason)
         return nb, resources

@@ -155,6 +155,10 @@ def build_command(
         "IPYTHONDIR": "/tmp/ipython",
         "JUPYTER_RUNTIME_DIR": "/tmp/jupyter-runtime",
         "NBGRADER_EXECUTION": "autograde",
+        # turn on ipykernel's parent poller: the kernel exits when it is orphaned
+        # (its sandbox killed with the grader). The uid change made by setpriv keeps
+        # bubblewrap's parent-death signal from reaching it, so it must notice itself.
+        "JPY_PARENT_PID": "2",
     }
     for key, value in env.items():
         cmd += ["--setenv", key, value]
@@ -230,6 +234,8 @@ def kill_uid(uid: int) -> int:
 
 
 _uid_counter = 0
+USED_UIDS: list[int] = []
+"""Every uid a sandboxed kernel of this process ran as, for clean-up by the caller."""
 
 
 def _next_uid(first: int) -> int:
@@ -259,12 +265,22 @@ class SandboxKernelManager(AsyncKernelManager):
         self.ip = str(self._sockdir / "kernel")
         self.connection_file = str(self._sockdir / "kernel.json")
 
+    @property
+    def sandbox_uid(self) -> int | None:
+        """The uid the sandboxed kernel runs as (None when grading without root)."""
+        return self._uid if self._as_root else None
+
     def write_connection_file(self, **kwargs: Any) -> None:
         super().write_connection_file(**kwargs)
         if self._as_root and os.path.exists(self.connection_file):
             os.chown(self.connection_file, self._uid, self._uid)
 
     async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+        # Interrupt through the kernel's control channel: a signal would reach
+        # bubblewrap, not the kernel, and end the sandbox instead.
+        self.kernel_spec.interrupt_mode = "message"
+        if self._as_root:
+            USED_UIDS.append(self._uid)
         uid = self._uid if self._as_root else None
         _copy_submission(kw.get("cwd"), self._scratch, uid)
         kw["cwd"] = str(self._workdir)

@@ -97,6 +97,24 @@ class Listener:
         self.sock.close()
 
 
+def _sandbox_processes() -> list[int]:
+    """Processes still running as a sandbox uid (what a grading run left behind)."""
+    from course.grading.sandbox import Sandbox
+
+    first = Sandbox().first_user_id
+    left = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            uid = int(next(line for line in (entry / "status").read_text().splitlines() if line.startswith("Uid:")).split()[1])
+        except (OSError, StopIteration, ValueError):
+            continue
+        if first <= uid < first + 50_000:
+            left.append(int(entry.name))
+    return left
+
+
 def _make_course(root: Path, port: int) -> None:
     shutil.copytree(HERE / "course", root)
     conf = root / "nbgrader_config.py"
@@ -132,6 +150,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
     result = _nbgrader(course, "autograde", ASSIGNMENT)
     seconds = time.monotonic() - start
     listener.close()
+    leftovers = _sandbox_processes()
     yield {
         "course": course,
         "result": result,
@@ -139,6 +158,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "before": before,
         "scores": _scores(course),
         "connections": listener.connections,
+        "leftovers": leftovers,
     }
 
 
@@ -167,6 +187,7 @@ def test_nothing_escapes_the_sandbox(graded: dict) -> None:
             leaks.append(str(nb.relative_to(course)))
     assert not leaks
     assert graded["connections"] == 0
+    assert graded["leftovers"] == [], "sandboxed processes outlived the grading run"
     assert not list(course.rglob("pwned*.txt"))
     assert not (course / "source" / ASSIGNMENT / "pwned.txt").exists()
     snoop = json.loads((course / "autograded" / "snoop" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
@@ -237,6 +258,8 @@ def test_a_run_killed_half_way_completes_when_run_again(graded: dict, tmp_path: 
         time.sleep(0.2)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
+    time.sleep(2)
+    assert _sandbox_processes() == [], "a kernel outlived the killed grader"
     _nbgrader(course, "autograde", ASSIGNMENT)
     assert _scores(course) == {n: graded["scores"][n] for n in REPEAT}
     from nbgrader.api import Gradebook
