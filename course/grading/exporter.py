@@ -14,6 +14,7 @@ from typing import Any
 import nbformat
 from nbconvert.exporters import NotebookExporter
 
+from .nodes import course_root_of
 from .notes import add_note
 
 
@@ -61,14 +62,7 @@ class SafeNotebookExporter(NotebookExporter):
 
     def _placeholder(self, resources: Any) -> Any:
         info = (resources or {}).get("nbgrader", {})
-        node: Any = self
-        root = Path.cwd()
-        while node is not None:
-            if getattr(node, "coursedir", None) is not None:
-                root = Path(node.coursedir.root)
-                break
-            node = getattr(node, "parent", None)
-        release = root / "release" / str(info.get("assignment")) / f"{info.get('notebook')}.ipynb"
+        release = course_root_of(self) / "release" / str(info.get("assignment")) / f"{info.get('notebook')}.ipynb"
         if release.is_file():
             return nbformat.read(str(release), as_version=4)
         return nbformat.v4.new_notebook()

@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import time
-from pathlib import Path
 from typing import Any
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -31,6 +29,7 @@ from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 
 from ..answers import report_payload
+from .nodes import course_root_of, error_output, stream_output
 from .notes import add_note, who
 from .sandbox import USED_UIDS, Sandbox, SandboxKernelManager, SandboxUnavailable, check_available, kill_uid
 from .trusted import run_test_cell, strip_hidden_tests
@@ -49,16 +48,6 @@ def _is_test_cell(cell: Any) -> bool:
     return bool(md and md.get("grade") is True and not md.get("solution") and cell.cell_type == "code")
 
 
-def _course_root(pre: NbGraderPreprocessor) -> Path:
-    node: Any = pre
-    while node is not None:
-        coursedir = getattr(node, "coursedir", None)
-        if coursedir is not None:
-            return Path(coursedir.root).resolve()
-        node = getattr(node, "parent", None)
-    return Path.cwd().resolve()
-
-
 class RepairSubmission(NbGraderPreprocessor):
     """Make a submission's graded cells match the source notebook before nbgrader checks them."""
 
@@ -66,7 +55,7 @@ class RepairSubmission(NbGraderPreprocessor):
         import nbformat
 
         info = resources["nbgrader"]
-        path = _course_root(self) / "source" / info["assignment"] / f"{info['notebook']}.ipynb"
+        path = course_root_of(self) / "source" / info["assignment"] / f"{info['notebook']}.ipynb"
         ref = nbformat.read(str(path), as_version=4)
         return [c for c in ref.cells if _nbgrader(c) and _nbgrader(c).get("grade_id")]
 
@@ -203,11 +192,11 @@ class SandboxedExecute(Execute):
                 f"the kernel stopped while running cell {index + 1} (the code exited the process, crashed, "
                 "or ran out of memory); cells after it were not run"
             )
-            cell.outputs.append(self._error("KernelStopped", self._stop_reason))
+            cell.outputs.append(error_output("KernelStopped", self._stop_reason))
             return cell, self.resources
         except CellTimeoutError:
             self._stop(f"cell {index + 1} did not finish within {self.timeout} s and could not be interrupted; cells after it were not run")
-            cell.outputs.append(self._error("CellTimeout", self._stop_reason))
+            cell.outputs.append(error_output("CellTimeout", self._stop_reason))
             return cell, self.resources
         if any(o.get("ename") == "CellTimeoutError" for o in cell.outputs if o.get("output_type") == "error"):
             self._state["notes"].append(f"cell {index + 1} was stopped after the {self.timeout} s time limit")
@@ -243,9 +232,6 @@ class SandboxedExecute(Execute):
         except Exception:  # the kernel may already be gone
             pass
 
-    @staticmethod
-    def _error(ename: str, evalue: str) -> NotebookNode:
-        return from_dict({"output_type": "error", "ename": ename, "evalue": evalue, "traceback": [f"{ename}: {evalue}"]})
 
 
 SAFE_MIME_TYPES = ("text/plain", "image/png", "image/jpeg")
@@ -286,8 +272,8 @@ class TrustedGrade(NbGraderPreprocessor):
             md = _nbgrader(cell)
             points = float(md.get("points", 0) or 0)
             if not_run and not cell.get("outputs"):
-                cell.outputs = [self._stream(f"[NOT RUN] This check did not run: {not_run}.")]
-                cell.outputs.append(self._error("NotRun", "this check did not run"))
+                cell.outputs = [stream_output(f"[NOT RUN] This check did not run: {not_run}.")]
+                cell.outputs.append(error_output("NotRun", "this check did not run"))
                 continue
             answers, problems = collect_answers(cell.get("outputs", []))
             verdict = run_test_cell(cell.source, answers, cell_name=md.get("grade_id", "test cell"))
@@ -299,9 +285,9 @@ class TrustedGrade(NbGraderPreprocessor):
             # the answers as the grader read them (rebuilt, never the kernel's own bundle), then the verdict
             outputs = [from_dict({"output_type": "display_data", "metadata": {}, "data": report_payload(n, v)})
                        for n, v in sorted(answers.items())]
-            outputs.append(self._stream(text + "\n"))
+            outputs.append(stream_output(text + "\n"))
             if verdict.fraction <= 0:
-                outputs.append(self._error("CheckFailed", (verdict.problem or (verdict.messages or ["wrong"])[-1])[:500]))
+                outputs.append(error_output("CheckFailed", (verdict.problem or (verdict.messages or ["wrong"])[-1])[:500]))
             elif verdict.fraction < 1:
                 score = round(points * verdict.fraction, 4)
                 outputs.append(from_dict({"output_type": "execute_result", "execution_count": cell.get("execution_count"), "metadata": {}, "data": {"text/plain": repr(score)}}))
@@ -311,10 +297,4 @@ class TrustedGrade(NbGraderPreprocessor):
             self.log.warning("%s: %s", who(resources), note)
         return nb, resources
 
-    @staticmethod
-    def _stream(text: str) -> NotebookNode:
-        return from_dict({"output_type": "stream", "name": "stdout", "text": text})
 
-    @staticmethod
-    def _error(ename: str, evalue: str) -> NotebookNode:
-        return from_dict({"output_type": "error", "ename": ename, "evalue": evalue, "traceback": [f"{ename}: {evalue}"]})

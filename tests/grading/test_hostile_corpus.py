@@ -97,11 +97,14 @@ class Listener:
         self.sock.close()
 
 
-def _sandbox_processes() -> list[int]:
-    """Processes still running as a sandbox uid (what a grading run left behind)."""
-    from course.grading.sandbox import Sandbox
+# this module's grading runs use their own uid range, so that other grading on the
+# machine (another test run) is not mistaken for processes left behind
+FIRST_UID = 300_000 + (os.getpid() % 100) * 50_000
 
-    first = Sandbox().first_user_id
+
+def _sandbox_processes() -> list[int]:
+    """Processes still running as one of this module's sandbox uids (left behind)."""
+    first = FIRST_UID
     left = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -120,7 +123,7 @@ def _make_course(root: Path, port: int) -> None:
     conf = root / "nbgrader_config.py"
     conf.write_text(
         conf.read_text()
-        + "\nc.Execute.timeout = 5\nc.Sandbox.notebook_seconds = 60\n"
+        + f"\nc.Execute.timeout = 5\nc.Sandbox.notebook_seconds = 60\nc.Sandbox.first_user_id = {FIRST_UID}\n"
     )
     (root / "canary.txt").write_text("CANARY-" + hashlib.sha256(str(root).encode()).hexdigest()[:16])
     result = _nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
