@@ -174,7 +174,8 @@ def test_every_submission_earns_exactly_what_its_work_deserves(graded: dict) -> 
 
 def test_renamed_notebook_scores_zero_and_the_run_goes_on(graded: dict) -> None:
     assert graded["scores"].get(RENAMED, 0.0) == 0.0
-    assert "ps1-copy.ipynb" not in graded["result"].stdout
+    log = graded["result"].stdout + graded["result"].stderr
+    assert f"{RENAMED}/ps1: submitted ps1-copy.ipynb, which is not part of the assignment (expected ps1.ipynb)" in log
     # every other student was graded despite it
     assert all(s.name in graded["scores"] for s in CORPUS)
 
