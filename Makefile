@@ -16,8 +16,9 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# --allow-root only when run as root (containers, fresh cloud machines)
 lab: setup
-	$(BIN)/jupyter lab index.ipynb
+	$(BIN)/jupyter lab index.ipynb $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 system-deps:
 	bash scripts/system-deps
