@@ -1,7 +1,10 @@
 # Two commands for a fresh machine: `make lab` (open the course) and `make test`.
 # Both create the virtual environment .venv when it is missing.
 VENV ?= .venv
-PYTHON ?= python3
+# Debian's /usr/bin/python3 when there is one: a venv made from it can be used by every
+# user of the machine (students' kernels on a JupyterHub, grading as a non-root
+# instructor), unlike a Python installed under a private home folder.
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3) python3)
 BIN := $(abspath $(VENV))/bin
 STAMP := $(VENV)/.installed-stamp
 export PATH := $(BIN):$(PATH)
