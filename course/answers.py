@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import reprlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,10 @@ class Unsupported:
 
     def __repr__(self) -> str:
         return f"<unsupported {self.type_name}>"
+
+
+NOT_REPORTED = Unsupported("<not reported>")
+"""What the trusted grader checks in place of an answer the kernel never reported."""
 
 
 class AnswerFormatError(ValueError):
@@ -136,12 +141,23 @@ def decode(data: Any) -> Any:
     return dec(data, 0)
 
 
+def _short_repr() -> reprlib.Repr:
+    short = reprlib.Repr()
+    short.maxlevel, short.maxdict, short.maxlist, short.maxtuple, short.maxset = 3, 12, 12, 12, 12
+    short.maxstring = short.maxother = 120
+    return short
+
+
+_SHORT = _short_repr()
+
+
 def report_payload(name: str, value: Any) -> dict[str, Any]:
     """Return the display payload (mime bundle) that reports ``name = value``."""
     data = json.dumps({"name": name, "value": encode(value)}, allow_nan=False)
     if len(data) > MAX_BYTES:
         data = json.dumps({"name": name, "value": {"t": "unsupported", "v": "answer larger than 1 MB"}})
-    return {MIME_TYPE: json.loads(data), "text/plain": f"(answer '{name}' recorded for checking)"}
+    shown = _SHORT.repr(value)
+    return {MIME_TYPE: json.loads(data), "text/plain": f"your answer: {name} = {shown}"}
 
 
 def parse_report(payload: Any) -> tuple[str, Any]:

@@ -3,15 +3,22 @@
 Each helper takes the answer's *name* (as a string) and its *value*. It runs in
 two places:
 
-* In the student's kernel (self-learners, ``nbgrader validate``, and during
-  autograding) it reports the answer as tagged JSON (see :mod:`course.answers`),
-  prints feedback with a hint, and raises :class:`CheckFailed` unless the answer
-  is fully right.
+* In the student's kernel it prints one short verdict with its hint:
+  ``[OK]`` (right), ``[PARTLY]``, ``[WRONG]``, or ``[FORM OK]`` when it only
+  checked the form of an answer whose value is graded later. In the student's
+  own JupyterLab it never raises, so "Run All" reaches the end of a notebook
+  with unanswered exercises. Under ``nbgrader validate`` and autograding
+  (``NBGRADER_VALIDATING`` / ``NBGRADER_EXECUTION`` set) it raises
+  :class:`CheckFailed` unless the answer is fully right, so validation still
+  fails; while autograding it also reports the answer as tagged JSON (see
+  :mod:`course.answers`) for the trusted grader.
 * In the trusted grader (:mod:`course.grading.trusted`) the whole test cell,
   hidden tests included, runs again outside the kernel with each name bound to
   the value the kernel reported. There the helpers report nothing and record
-  the fraction of credit earned; a student's patched helper or an object that
-  claims to equal everything never reaches this side.
+  the fraction of credit earned for that answer name; a student's patched
+  helper or an object that claims to equal everything never reaches this side.
+  A cell with several answers gives each its share (see
+  :func:`course.grading.trusted.run_test_cell`).
 
 So a test cell looks like::
 
@@ -31,12 +38,13 @@ from __future__ import annotations
 
 import contextvars
 import math
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .activities import ACTIVITIES, normalise_activity
-from .answers import Unsupported, report_payload
+from .answers import NOT_REPORTED, Unsupported, report_payload
 from .scoring import activity_credit
 
 __all__ = [
@@ -58,9 +66,12 @@ class CheckFailed(AssertionError):
 
 @dataclass
 class TrustedContext:
-    """Collects the credit earned by the helpers run in the trusted grader."""
+    """Collects the credit earned by the helpers run in the trusted grader.
 
-    fractions: list[float] = field(default_factory=list)
+    ``fractions`` holds ``(answer name, fraction)`` for every check that ran.
+    """
+
+    fractions: list[tuple[str, float]] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
 
 
@@ -69,9 +80,18 @@ _TRUSTED: contextvars.ContextVar[TrustedContext | None] = contextvars.ContextVar
 )
 
 
+FORM_ONLY = "form OK:"
+"""A check message starting with this only vouches for an answer's form (its value is graded later)."""
+
+
+def _grading() -> bool:
+    """Whether this kernel runs under ``nbgrader validate`` or autograding (checks must raise there)."""
+    return bool(os.environ.get("NBGRADER_VALIDATING") or os.environ.get("NBGRADER_EXECUTION"))
+
+
 def _report(name: str, value: Any) -> None:
-    if _TRUSTED.get() is not None:
-        return
+    if _TRUSTED.get() is not None or os.environ.get("NBGRADER_EXECUTION") != "autograde":
+        return  # only an autograding kernel reports answers; students see verdicts, not reports
     try:
         from IPython import get_ipython
         from IPython.display import display
@@ -81,28 +101,55 @@ def _report(name: str, value: Any) -> None:
         display(report_payload(name, value), raw=True)
 
 
-def _finish(name: str, fraction: float, message: str, hint: str = "") -> None:
-    """Record or print the verdict; raise CheckFailed when not fully right."""
-    fraction = max(0.0, min(1.0, float(fraction)))
-    ctx = _TRUSTED.get()
+def verdict_text(name: str, fraction: float, message: str, hint: str = "", *, form_only: bool = False) -> str:
+    """The one-line verdict (and hint) a check prints.
+
+    >>> verdict_text("x", 0.0, "3.0 is not the expected value.", "Drop open incidents.")
+    '[WRONG] x: 3.0 is not the expected value.\\nHint: Drop open incidents.'
+    >>> verdict_text("m", 1.0, "10 answers, each one or two activities.", form_only=True)
+    '[FORM OK] m: 10 answers, each one or two activities. Graded later.'
+    """
     if fraction >= 1.0:
-        text = f"[OK] {name}: {message}"
-    elif fraction > 0:
-        text = f"[PARTLY] {name}: {message}"
-    else:
-        text = f"[WRONG] {name}: {message}"
-    if fraction < 1.0 and hint:
+        if form_only or message.startswith(FORM_ONLY):
+            text = message.removeprefix(FORM_ONLY).strip()
+            return f"[FORM OK] {name}: {text} Graded later."
+        return f"[OK] {name}: {message}"
+    if message.startswith(FORM_ONLY):
+        message = "not in the expected form; expected " + message.removeprefix(FORM_ONLY).strip()
+    text = f"[PARTLY] {name}: {message}" if fraction > 0 else f"[WRONG] {name}: {message}"
+    if hint:
         text += f"\nHint: {hint}"
+    return text
+
+
+def _finish(name: str, fraction: float, message: str, hint: str = "", *, form_only: bool = False) -> None:
+    """Record (trusted grader) or print (kernel) the verdict.
+
+    In the trusted grader the fraction is recorded for ``name`` and nothing is
+    raised, so the other answers of the cell are still checked. In a kernel the
+    verdict is printed; under ``nbgrader validate`` or autograding a verdict
+    that is not fully right raises :class:`CheckFailed` instead (its message is
+    the verdict, printed once).
+    """
+    __tracebackhide__ = True  # IPython leaves this helper's frames out of tracebacks
+    fraction = max(0.0, min(1.0, float(fraction)))
+    text = verdict_text(name, fraction, message, hint, form_only=form_only)
+    ctx = _TRUSTED.get()
     if ctx is not None:
-        ctx.fractions.append(fraction)
+        ctx.fractions.append((name, fraction))
         ctx.messages.append(text)
-        if fraction <= 0:
-            raise CheckFailed(text)
         return None
-    print(text)
-    if fraction < 1.0:
+    if fraction < 1.0 and _grading():
         raise CheckFailed(text)
+    print(text)
     return None
+
+
+def _type_hint(problem: str) -> str:
+    """The only hint worth giving when an answer has the wrong type: how to fix the type."""
+    if problem.startswith(("no answer yet", "no answer named")):
+        return ""
+    return "Give the value as the plain Python type asked for."
 
 
 def report(name: str, value: Any) -> None:
@@ -110,11 +157,14 @@ def report(name: str, value: Any) -> None:
     _report(name, value)
 
 
-def _type_problem(value: Any, kinds: tuple[type, ...]) -> str | None:
+def _type_problem(value: Any, kinds: tuple[type, ...], name: str = "") -> str | None:
     if type(value) in kinds:
         return None
     if value is None:
         return "no answer yet (it is still None)"
+    if value is NOT_REPORTED:
+        return (f"no answer named '{name}' was reported: the answer cell did not define it, "
+                "or the notebook stopped before this check ran")
     if isinstance(value, Unsupported):
         got = value.type_name
     else:
@@ -145,10 +195,11 @@ def number(
     >>> number("x", 2.0, expected=2.0000000001)
     [OK] x: 2.0 is correct.
     """
+    __tracebackhide__ = True
     _report(name, value)
-    problem = _type_problem(value, kinds)
+    problem = _type_problem(value, kinds, name)
     if problem:
-        return _finish(name, 0.0, problem, hint)
+        return _finish(name, 0.0, problem, _type_hint(problem))
     if expected is not None and isinstance(expected, float) and math.isnan(expected):
         if math.isnan(value):
             return _finish(name, 1.0, "NaN is correct: there is no data to measure.")
@@ -160,7 +211,7 @@ def number(
     if upper is not None and value > upper:
         return _finish(name, 0.0, f"{value!r} is above the highest possible value {upper}.", hint)
     if expected is None:
-        return _finish(name, 1.0, f"{value!r} has the right type and range.")
+        return _finish(name, 1.0, f"{value!r} has the right type and range.", form_only=True)
     if math.isclose(float(value), float(expected), rel_tol=rel, abs_tol=abs_tol):
         return _finish(name, 1.0, f"{value!r} is correct.")
     return _finish(name, 0.0, f"{value!r} is not the expected value.", hint)
@@ -185,10 +236,11 @@ def equal(name: str, value: Any, expected: Any, *, hint: str = "") -> None:
     >>> equal("order", ["a", "b"], ["a", "b"])
     [OK] order: correct.
     """
+    __tracebackhide__ = True
     _report(name, value)
-    problem = _type_problem(value, (type(expected),))
+    problem = _type_problem(value, (type(expected),), name)
     if problem:
-        return _finish(name, 0.0, problem, hint)
+        return _finish(name, 0.0, problem, _type_hint(problem))
     if _same(value, expected):
         return _finish(name, 1.0, "correct.")
     return _finish(name, 0.0, "not the expected answer.", hint)
@@ -226,9 +278,11 @@ def mapping(
     >>> mapping("m", {"A": "deliver and support"}, {"A": ["deliver and support"]})
     [OK] m: 1 of 1 scenarios fully right.
     """
+    __tracebackhide__ = True
     _report(name, value)
     if isinstance(value, Unsupported) or type(value) is not dict:
-        return _finish(name, 0.0, _type_problem(value, (dict,)) or "expected a dict", hint)
+        problem = _type_problem(value, (dict,), name) or "expected a dict"
+        return _finish(name, 0.0, problem, _type_hint(problem))
     missing = [k for k in key if k not in value]
     extra = [k for k in value if k not in key]
     total = 0.0
@@ -272,12 +326,13 @@ def activity_map(name: str, value: Any, ids: Iterable[str], *, hint: str = "") -
     revealing the key (the hidden part then calls :func:`mapping`).
 
     >>> activity_map("m", {"A": "plan", "B": ["engage", "improve"]}, ["A", "B"])
-    [OK] m: 2 answers, each naming one or two of the six activities.
+    [FORM OK] m: 2 answers, each naming one or two of the six activities. Graded later.
     """
+    __tracebackhide__ = True
     _report(name, value)
     ids = list(ids)
     if isinstance(value, Unsupported) or type(value) is not dict:
-        return _finish(name, 0.0, _type_problem(value, (dict,)) or "expected a dict", hint)
+        return _finish(name, 0.0, _type_problem(value, (dict,), name) or "expected a dict", hint)
     missing = [k for k in ids if k not in value]
     extra = [k for k in value if k not in ids]
     if missing or extra:
@@ -291,19 +346,20 @@ def activity_map(name: str, value: Any, ids: Iterable[str], *, hint: str = "") -
         given, problem = _activity_set(value[sid])
         if given is None:
             return _finish(name, 0.0, f"{sid}: {problem}.", hint or "Use the six names: " + ", ".join(ACTIVITIES))
-    return _finish(name, 1.0, f"{len(ids)} answers, each naming one or two of the six activities.")
+    return _finish(name, 1.0, f"{len(ids)} answers, each naming one or two of the six activities.", form_only=True)
 
 
 def choice_map(name: str, value: Any, ids: Iterable[str], *, letters: str = "ABCD", hint: str = "") -> None:
     """Check the shape of a quiz answer: exactly these question ids, each one letter.
 
     >>> choice_map("quiz", {"q1": "b"}, ["q1"])
-    [OK] quiz: 1 answers, each one of A, B, C, D.
+    [FORM OK] quiz: 1 answers, each one of A, B, C, D. Graded later.
     """
+    __tracebackhide__ = True
     _report(name, value)
     ids = list(ids)
     if isinstance(value, Unsupported) or type(value) is not dict:
-        return _finish(name, 0.0, _type_problem(value, (dict,)) or "expected a dict", hint)
+        return _finish(name, 0.0, _type_problem(value, (dict,), name) or "expected a dict", hint)
     missing = [k for k in ids if k not in value]
     extra = [k for k in value if k not in ids]
     bad = [
@@ -320,7 +376,7 @@ def choice_map(name: str, value: Any, ids: Iterable[str], *, letters: str = "ABC
         if bad:
             parts.append("not a single letter " + "/".join(letters) + ": " + ", ".join(map(str, bad[:10])))
         return _finish(name, 0.0, "; ".join(parts) + ".", hint)
-    return _finish(name, 1.0, f"{len(ids)} answers, each one of {', '.join(letters)}.")
+    return _finish(name, 1.0, f"{len(ids)} answers, each one of {', '.join(letters)}.", form_only=True)
 
 
 def choices(name: str, value: Any, key: Mapping[str, str], *, hint: str = "") -> None:
@@ -329,9 +385,11 @@ def choices(name: str, value: Any, key: Mapping[str, str], *, hint: str = "") ->
     >>> choices("quiz", {"q1": "b"}, {"q1": "B"})
     [OK] quiz: 1 of 1 answers right.
     """
+    __tracebackhide__ = True
     _report(name, value)
     if isinstance(value, Unsupported) or type(value) is not dict:
-        return _finish(name, 0.0, _type_problem(value, (dict,)) or "expected a dict", hint)
+        problem = _type_problem(value, (dict,), name) or "expected a dict"
+        return _finish(name, 0.0, problem, _type_hint(problem))
     right = 0
     not_right: list[str] = []
     for qid, letter in key.items():
@@ -350,7 +408,15 @@ def choices(name: str, value: Any, key: Mapping[str, str], *, hint: str = "") ->
 
 
 def expect(condition: bool, message: str, *, name: str = "check", hint: str = "") -> None:
-    """A free-form check for hidden tests: full credit when ``condition`` is exactly ``True``."""
+    """A free-form check: full credit when ``condition`` is exactly ``True``.
+
+    A ``message`` that starts with ``"form OK:"`` marks a check of the answer's
+    form only (printed as ``[FORM OK] ... Graded later.`` when it passes).
+
+    >>> expect(True, "form OK: a list of two names.", name="pair")
+    [FORM OK] pair: a list of two names. Graded later.
+    """
+    __tracebackhide__ = True
     if condition is True:
         return _finish(name, 1.0, message)
     return _finish(name, 0.0, message, hint)

@@ -41,6 +41,26 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_sandbox(*, quiet: bool) -> int:
+    """Check the sandbox as ``nbgrader autograde`` run here would use it.
+
+    nbgrader puts the working folder first on ``sys.path``, so in a course folder
+    that holds its own ``course`` package the grader imports that one: the check
+    runs in a fresh interpreter that does the same, with the folder's
+    ``nbgrader_config.py`` settings.
+    """
+    import os
+    import subprocess
+
+    code = (
+        "import os, sys\n"
+        "sys.path.insert(0, os.getcwd())\n"
+        "from course.grading import sandbox\n"
+        f"raise SystemExit(sandbox.main(quiet={quiet!r}, config_dir=os.getcwd()))\n"
+    )
+    return subprocess.run([sys.executable, "-c", code], cwd=os.getcwd()).returncode
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
@@ -71,9 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return notebooks.main(args.paths, check=args.check)
         if args.verb == "check-sandbox":
-            from .grading import sandbox
-
-            return sandbox.main(quiet=args.quiet)
+            return _check_sandbox(quiet=args.quiet)
         if args.verb == "report":
             from .grading import report
 

@@ -86,7 +86,9 @@ def test_trusted_run_gives_full_partial_and_zero_credit() -> None:
 
 def test_a_missing_answer_is_explained() -> None:
     verdict = run_test_cell(CELL, {})
-    assert verdict.fraction == 0.0 and "no answer named 'x' was reported" in verdict.problem
+    assert verdict.fraction == 0.0 and verdict.shares == {"x": 0.0}
+    assert verdict.messages == ["[WRONG] x: no answer named 'x' was reported: the answer cell did not define it, "
+                                "or the notebook stopped before this check ran"]
 
 
 def test_an_unsupported_answer_scores_zero_with_its_type() -> None:
@@ -109,3 +111,72 @@ def test_sandbox_command_isolates_and_limits() -> None:
     assert argv[-3:] == ["python", "-m", "ipykernel_launcher"]
     binds = [argv[i + 1] for i, a in enumerate(argv) if a in ("--bind", "--ro-bind")]
     assert sorted(set(binds)) == sorted({"/usr", "/s", "/k/sock", "/venv"} | {b for b in binds if b.startswith(("/etc/", "/lib", "/bin", "/sbin"))})
+
+
+TWO_ANSWERS = '''"""Checks a and b."""
+from course import checks
+checks.number("a", a, lower=0)
+checks.number("b", b, lower=0)
+### BEGIN HIDDEN TESTS
+checks.number("a", a, expected=2.0)
+checks.number("b", b, expected=3.0)
+### END HIDDEN TESTS'''
+
+
+@pytest.mark.parametrize("answers, shares, fraction", [
+    ({"a": 2.0, "b": 3.0}, {"a": 1.0, "b": 1.0}, 1.0),
+    ({"a": 2.0, "b": 4.0}, {"a": 1.0, "b": 0.0}, 0.5),   # a right, b wrong: half the points
+    ({"a": 9.0, "b": 3.0}, {"a": 0.0, "b": 1.0}, 0.5),   # a wrong does not stop b being checked
+    ({"b": 3.0}, {"a": 0.0, "b": 1.0}, 0.5),             # a never reported
+    ({"a": -1.0, "b": 3.0}, {"a": 0.0, "b": 1.0}, 0.5),  # a fails the visible range check
+    ({}, {"a": 0.0, "b": 0.0}, 0.0),
+])
+def test_each_answer_of_a_cell_earns_its_share(answers, shares, fraction) -> None:
+    verdict = run_test_cell(TWO_ANSWERS, answers)
+    assert verdict.shares == shares and verdict.fraction == fraction
+
+
+def test_the_student_is_told_one_verdict_per_answer() -> None:
+    verdict = run_test_cell(TWO_ANSWERS, {"a": 2.0, "b": 4.0})
+    assert verdict.messages == ["[OK] a: 2.0 is correct.", "[WRONG] b: 4.0 is not the expected value."]
+
+
+def test_an_error_in_the_test_code_keeps_the_shares_already_earned() -> None:
+    source = 'from course import checks\nchecks.number("a", a, expected=1.0)\nb.get("x")\nchecks.number("b", b, expected=2.0)'
+    verdict = run_test_cell(source, {"a": 1.0, "b": 2.0})
+    assert verdict.shares == {"a": 1.0, "b": 0.0} and verdict.fraction == 0.5
+    assert "AttributeError" in verdict.problem
+
+
+def test_a_form_check_says_graded_later_and_never_ok() -> None:
+    from course import checks
+
+    assert checks.verdict_text("m", 1.0, "2 answers.", form_only=True) == "[FORM OK] m: 2 answers. Graded later."
+    assert checks.verdict_text("m", 0.0, "form OK: a dict.", "Use a dict.") == (
+        "[WRONG] m: not in the expected form; expected a dict.\nHint: Use a dict.")
+
+
+def test_in_a_students_own_kernel_checks_print_and_never_raise(capsys, monkeypatch) -> None:
+    from course import checks
+
+    monkeypatch.delenv("NBGRADER_VALIDATING", raising=False)
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    checks.number("x", 3.0, expected=4.0, hint="Divide by four.")
+    assert capsys.readouterr().out == "[WRONG] x: 3.0 is not the expected value.\nHint: Divide by four.\n"
+    checks.number("x", None, expected=4.0, hint="Divide by four.")
+    assert capsys.readouterr().out == "[WRONG] x: no answer yet (it is still None)\n"  # no formula hint for a blank
+    import numpy as np
+
+    checks.number("x", np.float64(4.0), expected=4.0, hint="Divide by four.")
+    out = capsys.readouterr().out
+    assert "numpy.float64" in out and "Divide by four" not in out and "plain Python type" in out
+
+
+@pytest.mark.parametrize("env", ["NBGRADER_VALIDATING", "NBGRADER_EXECUTION"])
+def test_under_nbgrader_a_check_that_is_not_right_raises_once(env, capsys, monkeypatch) -> None:
+    from course import checks
+
+    monkeypatch.setenv(env, "1")
+    with pytest.raises(checks.CheckFailed, match=r"^\[WRONG\] x: 3.0 is not the expected value.\nHint: h$"):
+        checks.number("x", 3.0, expected=4.0, hint="h")
+    assert capsys.readouterr().out == ""  # the verdict is in the exception only, not printed as well

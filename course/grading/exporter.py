@@ -18,6 +18,12 @@ from .nodes import course_root_of
 from .notes import add_note
 
 
+def _is_autograde(parent: Any) -> bool:
+    from nbgrader.converters import Autograde
+
+    return isinstance(parent, Autograde)
+
+
 class UnreadableNotebook(ValueError):
     """A submitted file that cannot be read as a notebook."""
 
@@ -45,7 +51,20 @@ def read_submission(text: str, name: str) -> Any:
 
 
 class SafeNotebookExporter(NotebookExporter):
-    """NotebookExporter that grades an unreadable submission as blank, with the reason noted."""
+    """NotebookExporter that grades an unreadable submission as blank, with the reason noted.
+
+    It is also the first course code ``nbgrader autograde`` creates, before it
+    removes or rewrites anything: that is where the sandbox is checked, once
+    per run, so that a machine that cannot grade (no bubblewrap, or kernels that
+    would import another copy of the course) stops before touching a grade.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if _is_autograde(self.parent):
+            from .sandbox import Sandbox, preflight
+
+            preflight(Sandbox(config=self.config))
 
     def from_file(self, file_stream: Any, resources: Any = None, **kw: Any) -> Any:
         text = file_stream.read()

@@ -31,7 +31,7 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from ..answers import report_payload
 from .nodes import course_root_of, error_output, stream_output
 from .notes import add_note, who
-from .sandbox import USED_UIDS, Sandbox, SandboxKernelManager, SandboxUnavailable, check_available, kill_uid
+from .sandbox import USED_UIDS, Sandbox, SandboxKernelManager, SandboxUnavailable, kill_uid, preflight
 from .trusted import run_test_cell, strip_hidden_tests
 
 STATE_KEY = "svc_grading"
@@ -132,8 +132,6 @@ class RepairSubmission(NbGraderPreprocessor):
 class SandboxedExecute(Execute):
     """nbgrader's Execute, run in the sandbox, with hidden tests kept out of the kernel."""
 
-    _sandbox_checked: bool = False
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sandbox = Sandbox(config=self.config)
@@ -141,9 +139,7 @@ class SandboxedExecute(Execute):
             self.kernel_manager_class = SandboxKernelManager
 
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None) -> tuple[NotebookNode, Any]:
-        if self.sandbox.enabled and not SandboxedExecute._sandbox_checked:
-            check_available(self.sandbox)  # raises SandboxUnavailable with the fix
-            SandboxedExecute._sandbox_checked = True
+        preflight(self.sandbox)  # once per process; nbgrader autograde did it already (exporter)
         state = resources.setdefault(STATE_KEY, {"notes": []})
         full: dict[int, str] = {}
         for index, cell in enumerate(nb.cells):
@@ -277,24 +273,42 @@ class TrustedGrade(NbGraderPreprocessor):
                 continue
             answers, problems = collect_answers(cell.get("outputs", []))
             verdict = run_test_cell(cell.source, answers, cell_name=md.get("grade_id", "test cell"))
-            lines = list(verdict.messages)
-            if verdict.problem:
-                lines.append(f"[WRONG] {verdict.problem}")
-            lines += [f"[NOTE] {p}" for p in problems]
-            text = "\n".join(lines) or "(no message)"
-            # the answers as the grader read them (rebuilt, never the kernel's own bundle), then the verdict
-            outputs = [from_dict({"output_type": "display_data", "metadata": {}, "data": report_payload(n, v)})
-                       for n, v in sorted(answers.items())]
-            outputs.append(stream_output(text + "\n"))
-            if verdict.fraction <= 0:
-                outputs.append(error_output("CheckFailed", (verdict.problem or (verdict.messages or ["wrong"])[-1])[:500]))
-            elif verdict.fraction < 1:
-                score = round(points * verdict.fraction, 4)
-                outputs.append(from_dict({"output_type": "execute_result", "execution_count": cell.get("execution_count"), "metadata": {}, "data": {"text/plain": repr(score)}}))
-            cell.outputs = outputs
+            cell.outputs = verdict_outputs(verdict, answers, problems, points, cell.get("execution_count"))
         for note in state.get("notes", []):
             add_note(nb, note)
             self.log.warning("%s: %s", who(resources), note)
         return nb, resources
 
 
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def verdict_outputs(verdict: Any, answers: dict[str, Any], problems: list[str], points: float,
+                    execution_count: Any = None) -> list[NotebookNode]:
+    """The outputs of a graded test cell: the answers as read, one verdict per answer, the score.
+
+    nbgrader scores the cell from them: an error output is 0, an ``execute_result``
+    holding a number is that partial score, anything else is full marks.
+    """
+    outputs = [from_dict({"output_type": "display_data", "metadata": {}, "data": report_payload(n, v)})
+               for n, v in sorted(answers.items())]
+    lines = list(verdict.messages)
+    if verdict.problem:
+        lines.append(f"[NOTE] {verdict.problem}")
+    lines += [f"[NOTE] {p}" for p in problems]
+    score = round(points * verdict.fraction, 4)
+    if len(verdict.shares) > 1:
+        share = points / len(verdict.shares)
+        parts = ", ".join(f"{n} {_points(round(share * f, 4))}" for n, f in verdict.shares.items())
+        lines.append(f"Each of the {len(verdict.shares)} answers earns an equal share of the {_points(points)} points: "
+                     f"{parts} of {_points(round(share, 4))} each.")
+    outputs.append(stream_output("\n".join(lines or ["(no message)"]) + "\n"))
+    if verdict.fraction <= 0:
+        outputs.append(error_output("CheckFailed", f"0 of {_points(points)} points"))
+    elif verdict.fraction < 1:
+        outputs.append(from_dict({"output_type": "execute_result", "execution_count": execution_count,
+                                  "metadata": {}, "data": {"text/plain": repr(score)}}))
+    return outputs

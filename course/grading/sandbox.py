@@ -2,10 +2,13 @@
 
 The kernel sees a scratch copy of its own submission folder (at
 ``/submission``), the read-only software it needs (``/usr``, the Python
-installation, the virtual environment, the course package and its data), a
-private ``/tmp``, and nothing else: no ``source/``, no gradebook, no other
-student, no home folder, no network. It runs as an unprivileged user under
-``prlimit`` limits on memory, processes, file size, open files and CPU time.
+installation, the virtual environment, and exactly the course package and
+public data folder the grader itself imported), a private ``/tmp``, and
+nothing else: no ``source/``, no ``keys/``, no gradebook, no other student, no
+home folder, no network. It runs in its own pid namespace (it sees only its
+own processes, and everything it started is killed when it ends, whoever
+grades), under ``prlimit`` limits on memory, processes, file size, open files
+and CPU time; graded as root it also runs as its own unprivileged uid.
 
 jupyter_client drives it like any kernel: :class:`SandboxKernelManager` wraps
 the kernel command in ``bwrap`` and talks to it over IPC sockets in a folder
@@ -72,19 +75,29 @@ def _real(path: str | Path) -> str:
     return os.path.realpath(str(path))
 
 
-def software_paths(extra: list[str] | None = None) -> list[str]:
-    """Host folders the kernel needs read-only: Python, the venv, the course package and data."""
+def course_package() -> tuple[str, str]:
+    """The course package folder and the public data folder that this (grading) process uses."""
     import course
     from course.paths import data_dir
 
+    return str(Path(_real(course.__file__)).parent), _real(data_dir())
+
+
+def course_env() -> dict[str, str]:
+    """Environment that makes a sandboxed kernel import exactly the grader's course package and data.
+
+    ``PYTHONPATH`` puts the folder holding the grader's ``course`` package first
+    (before the virtual environment's site-packages, where an editable install
+    may point to another clone), and ``SVC_COURSE_DATA`` names its data folder.
+    """
+    package, data = course_package()
+    return {"PYTHONPATH": str(Path(package).parent), "SVC_COURSE_DATA": data}
+
+
+def software_paths(extra: list[str] | None = None) -> list[str]:
+    """Host folders the kernel needs read-only: Python, the venv, the course package and data."""
     paths = {_real(sys.prefix), _real(sys.base_prefix), _real(sys.exec_prefix)}
-    package_parent = Path(_real(course.__file__)).parent.parent
-    package_dir = package_parent / "course"
-    paths.add(str(package_dir))
-    try:
-        paths.add(_real(data_dir()))
-    except FileNotFoundError:
-        pass
+    paths.update(course_package())
     paths.update(_real(p) for p in (extra or []))
     # drop paths nested in another one, and system folders bound anyway
     ordered = sorted(p for p in paths if p and not p.startswith(("/usr/", "/bin", "/lib")) and p != "/usr")
@@ -117,15 +130,18 @@ def build_command(
     as_root: bool,
     uid: int = 65534,
     ro_paths: list[str] | None = None,
+    env_extra: dict[str, str] | None = None,
 ) -> list[str]:
     """Return the argv that runs ``kernel_argv`` inside the sandbox.
 
     Pure: builds the list only. ``scratch`` is bound at ``/submission`` (the
-    working folder), ``sockdir`` (connection file and IPC sockets) at its own path.
+    working folder), ``sockdir`` (connection file and IPC sockets) at its own
+    path, each of ``ro_paths`` read-only at its own path; ``env_extra`` (for
+    example :func:`course_env`) is added to the kernel's clean environment.
     """
     mib = 1024 * 1024
     cmd = [settings.bwrap, "--die-with-parent", "--new-session"]
-    cmd += ["--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+    cmd += ["--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-pid", "--unshare-cgroup-try"]
     cmd += _system_binds()
     cmd += ["--proc", "/proc", "--dev", "/dev"]
     cmd += ["--perms", "1777", "--size", str(settings.tmp_mb * mib), "--tmpfs", "/tmp"]
@@ -155,11 +171,12 @@ def build_command(
         "IPYTHONDIR": "/tmp/ipython",
         "JUPYTER_RUNTIME_DIR": "/tmp/jupyter-runtime",
         "NBGRADER_EXECUTION": "autograde",
-        # turn on ipykernel's parent poller: the kernel exits when it is orphaned
-        # (its sandbox killed with the grader). The uid change made by setpriv keeps
-        # bubblewrap's parent-death signal from reaching it, so it must notice itself.
-        "JPY_PARENT_PID": "2",
+        # No JPY_PARENT_PID: in its own pid namespace the kernel's parent is pid 1,
+        # which ipykernel's parent poller would take for an orphaning. The namespace
+        # itself ends everything in it when bubblewrap's init goes, and bubblewrap
+        # goes with the grader (--die-with-parent).
     }
+    env.update(env_extra or {})
     for key, value in env.items():
         cmd += ["--setenv", key, value]
     cmd += ["--"]
@@ -171,11 +188,12 @@ def build_command(
         f"--cpu={settings.cpu_seconds}",
         "--core=0",
     ]
+    # Without root, bubblewrap runs in a user namespace of its own, where the
+    # process limit counts only the sandbox's processes; as root it counts the
+    # processes of the uid the kernel drops to.
+    cmd += [f"--nproc={settings.max_processes}", "--"]
     if as_root:
-        cmd += [f"--nproc={settings.max_processes}", "--"]
         cmd += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--"]
-    else:
-        cmd += ["--"]
     return cmd + list(kernel_argv)
 
 
@@ -198,6 +216,100 @@ def check_available(settings: Sandbox | None = None) -> None:
             f"bubblewrap could not start a sandbox here: {result.stderr.strip() or result.returncode}. "
             "User namespaces may be disabled (see `sysctl kernel.unprivileged_userns_clone`). " + INSTALL_HINT
         )
+
+
+_PROBE = """
+import json, os, sys
+out = {"python": sys.executable}
+try:
+    import course
+    from course import banks, data
+    from course.paths import data_dir
+    out["package"] = os.path.realpath(os.path.dirname(course.__file__))
+    out["data"] = os.path.realpath(str(data_dir()))
+    out["scenarios"] = len(banks.load_scenarios())
+    out["incidents"] = len(data.load("incidents"))
+except BaseException as exc:
+    out["error"] = type(exc).__name__ + ": " + str(exc)
+print(json.dumps(out))
+"""
+
+
+def check_course_import(settings: Sandbox | None = None) -> dict[str, Any]:
+    """Start a sandbox as a graded kernel would be started and check that it imports the grader's course.
+
+    The probe runs with the same binds, environment, limits and (as root) the
+    same kind of unprivileged uid as a kernel, imports ``course`` and loads its
+    data, and reports where it found them. Raises :class:`SandboxUnavailable`
+    with what was found where and what to do when the package or its data
+    differ from the grader's, or cannot be loaded; returns the probe's report.
+    """
+    import json
+
+    settings = settings or Sandbox()
+    package, data = course_package()
+    as_root = os.geteuid() == 0
+    uid = _next_uid(settings.first_user_id)
+    work = Path(tempfile.mkdtemp(prefix="svc-probe-"))
+    try:
+        scratch, sock = work / "submission", work / "sock"
+        scratch.mkdir()
+        sock.mkdir()
+        if as_root:
+            os.chmod(work, 0o711)
+            for folder in (scratch, sock):
+                os.chown(folder, uid, uid)
+        argv = build_command(settings, [sys.executable, "-c", _PROBE], scratch=str(scratch), sockdir=str(sock),
+                             as_root=as_root, uid=uid, env_extra=course_env())
+        try:
+            result = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise SandboxUnavailable(f"the sandbox could not start Python: {exc}. {INSTALL_HINT}") from exc
+    finally:
+        if as_root:
+            kill_uid(uid)
+        shutil.rmtree(work, ignore_errors=True)
+    lines = result.stdout.strip().splitlines()
+    try:
+        report = json.loads(lines[-1])
+    except (IndexError, ValueError):
+        raise SandboxUnavailable(
+            f"a sandboxed Python ({sys.executable}) did not run: exit {result.returncode}: "
+            f"{(result.stderr or result.stdout).strip()[-600:]}. Check that every user can read the virtual "
+            f"environment (a venv under a private home folder cannot be used by the unprivileged grading uid)."
+        ) from None
+    where = f"the grader uses the course package in {package} with its data in {data}"
+    if "error" in report:
+        raise SandboxUnavailable(
+            f"a sandboxed kernel cannot load the course: {report['error']} ({where}). Every submission would "
+            "score 0. Check that the package and data folders can be read by every user, and that "
+            "`svc-course check-sandbox` passes, before grading."
+        )
+    if report["package"] != package or report["data"] != data:
+        raise SandboxUnavailable(
+            f"a sandboxed kernel imports the course package from {report['package']} (data {report['data']}), "
+            f"but {where}. Grading would compare answers against another copy of the course. Install the "
+            "course into the environment you grade with (pip install . from this course folder), or grade "
+            "from the folder the environment's package comes from."
+        )
+    return report
+
+
+_PREFLIGHT_DONE: set[int] = set()
+
+
+def preflight(settings: Sandbox) -> None:
+    """Once per process: raise :class:`SandboxUnavailable` unless graded kernels can run here.
+
+    Checks bubblewrap (:func:`check_available`) and that a sandboxed kernel imports
+    the grader's own course package and data (:func:`check_course_import`).
+    Does nothing when the sandbox is turned off (``c.Sandbox.enabled = False``).
+    """
+    if not settings.enabled or os.getpid() in _PREFLIGHT_DONE:
+        return
+    check_available(settings)
+    check_course_import(settings)
+    _PREFLIGHT_DONE.add(os.getpid())
 
 
 def _copy_submission(src: str | None, dest: Path, uid: int | None) -> None:
@@ -301,6 +413,7 @@ class SandboxKernelManager(AsyncKernelManager):
             sockdir=str(self._sockdir),
             as_root=self._as_root,
             uid=self._uid,
+            env_extra=course_env(),
         )
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
@@ -311,13 +424,27 @@ class SandboxKernelManager(AsyncKernelManager):
             shutil.rmtree(self._workdir, ignore_errors=True)
 
 
-def main(quiet: bool = False) -> int:
-    """CLI: report whether the sandbox can run here (exit 1 with the fix if not)."""
+def _course_settings(config_dir: str | None) -> Sandbox:
+    """The ``c.Sandbox`` settings of the course folder's ``nbgrader_config.py`` (defaults without one)."""
+    if config_dir and os.path.isfile(os.path.join(config_dir, "nbgrader_config.py")):
+        from traitlets.config.loader import PyFileConfigLoader
+
+        return Sandbox(config=PyFileConfigLoader("nbgrader_config.py", path=config_dir).load_config())
+    return Sandbox()
+
+
+def main(quiet: bool = False, config_dir: str | None = None) -> int:
+    """CLI: report whether the sandbox can run here and grade with this course (exit 1 with the fix if not)."""
+    settings = _course_settings(config_dir)
     try:
-        check_available()
+        check_available(settings)
+        report = check_course_import(settings)
     except SandboxUnavailable as exc:
         print(f"sandbox unavailable: {exc}", file=sys.stderr)
         return 1
     if not quiet:
-        print("sandbox ready: bubblewrap, prlimit and setpriv work here")
+        who = "as its own unprivileged uid" if os.geteuid() == 0 else "as this user, in its own user namespace"
+        print(f"sandbox ready: bubblewrap, prlimit and setpriv work here; a graded kernel runs {who} and "
+              f"imports the course package from {report['package']} with its data from {report['data']} "
+              f"({report['scenarios']} scenarios, {report['incidents']} incidents)")
     return 0

@@ -285,6 +285,11 @@ def _huge_answer(nb: dict[str, Any], ctx: dict[str, str]) -> dict[str, Any]:
     return nb
 
 
+def _wrong_mean(nb: dict[str, Any], ctx: dict[str, str]) -> dict[str, Any]:
+    """A well-formed but wrong answer (the median instead of the mean): its hint names the mistake."""
+    return _answer(nb, "answer_mean", "mean_restore = 3.25")
+
+
 def _raw(text: str) -> Callable[[dict[str, Any], dict[str, str]], str]:
     return lambda nb, ctx: text
 
@@ -322,6 +327,7 @@ def _no_cells(nb: dict[str, Any], ctx: dict[str, str]) -> dict[str, Any]:
 CORPUS: list[Submission] = [
     Submission("honest", "honest", "source", lambda nb, ctx: nb, FULL),
     Submission("blank", "blank", "release", lambda nb, ctx: nb, 0.0),
+    Submission("honest-wrong-mean", "a well-formed wrong answer", "source", _wrong_mean, FULL - 2.0),
     Submission("honest-tests-deleted", "deleted test cells", "source", _delete_tests, FULL, True),
     Submission("honest-tests-copied-old-schema", "copied test cells (old schema)", "source", _schema_old, FULL, True),
     Submission("honest-metadata-edited", "edited cell metadata", "source", _edit_metadata, FULL, True),
