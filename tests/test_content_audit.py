@@ -80,14 +80,15 @@ def test_every_keyed_item_and_explanation_follows_the_cue_rules() -> None:
     assert not conflicts, "content contradicts the cue rules:\n" + "\n".join(map(str, conflicts))
 
 
-def test_every_graded_item_is_checked_by_some_rule() -> None:
-    """Each graded scenario and record is covered by at least one rule, so its key is audited."""
+def test_every_keyed_item_is_checked_by_some_rule() -> None:
+    """Each scenario, story step, activity question and record is covered by at least one rule, so its key is
+    audited; the exceptions are questions that quote an activity's purpose rather than tell a story."""
     rules = banks.load_cue_rules()
-    for item in _bank_items():
-        graded = {s.id for s in keys.scenarios() if s.graded} | {r.id for r in keys.records() if r.graded}
-        if item.id in graded:
-            fired = [r.id for r in rules if item.bank in r.applies_to and r.fires(item.text)]
-            assert fired, f"no cue rule covers the graded item {item.id}"
+    uncovered = {item.id for item in _bank_items() if item.bank != "explanations"
+                 and not any(item.bank in r.applies_to and r.fires(item.text) for r in rules)}
+    assert uncovered == {"q-map-03", "q-map-07"}  # "Which activity ensures service components are available ..."
+    graded = {s.id for s in keys.scenarios() if s.graded} | {r.id for r in keys.records() if r.graded}
+    assert len(graded) == 20 and not graded & uncovered
 
 
 def test_no_notebook_teaches_a_claim_the_rules_forbid() -> None:
@@ -136,6 +137,12 @@ MAPPING_EXAMPLES = [
      "release it, on demand.", (O_B, D_S), "", True),
     ("restoring-service-is-operation", "The on-call engineer rolls back the model and the answers are correct again.",
      ("improve",), "", True),
+    ("running-the-live-service-is-operation", "Patients book online and the service desk helps those who get stuck.",
+     ("engage",), "", True),
+    ("handling-events-is-operation", "Monitoring raises an event when CPU passes 90 percent; a script restarts the radio.",
+     ("improve",), "", True),
+    ("handling-events-is-operation", "Monitoring raises an event when CPU passes 90 percent; a script restarts the radio.",
+     (D_S,), "", False),
     ("restoring-is-not-improving", "The service desk restores service using a known error record.",
      (D_S, "improve"), "", True),
     ("restoring-is-not-improving", "The team restores service, then analyzes why it failed.", (D_S, "improve"), "", False),
