@@ -32,8 +32,8 @@ The default banks are read once and cached; pass ``path`` to read another file
 >>> s = scenario("A")
 >>> s.activities
 ('deliver and support',)
->>> question("q-ch14-quiz1").answer_letter
-'B'
+>>> question("q-orient-02").answer_letter
+'A'
 """
 
 from __future__ import annotations
@@ -63,11 +63,18 @@ __all__ = [
     "Step",
     "Story",
     "Record",
+    "CueRule",
+    "AuditItem",
+    "Conflict",
     "load_scenarios",
     "load_questions",
     "load_glossary",
     "load_stories",
     "load_records",
+    "load_cue_rules",
+    "activities_named",
+    "audit",
+    "audit_items",
     "scenario",
     "question",
     "story",
@@ -193,7 +200,12 @@ class Confusion:
 
 @dataclass(frozen=True)
 class Term:
-    """A glossary entry; ``source`` is ``chapter key terms`` for quoted definitions."""
+    """A glossary entry; ``source`` is ``chapter key terms`` for quoted definitions.
+
+    ``source`` ``ITIL 4`` marks a definition in ITIL 4's wording where the chapter's
+    key term differs; ``chapter_wording`` then keeps the chapter's words and
+    ``note`` says how they differ.
+    """
 
     term: str
     definition: str
@@ -201,6 +213,8 @@ class Term:
     activity: str | None = None
     related: tuple[str, ...] = ()
     confused_with: Confusion | None = None
+    chapter_wording: str | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -247,6 +261,226 @@ class Record:
     def has_key(self) -> bool:
         """Whether this object carries its key (always for practice records)."""
         return self.kind is not None
+
+
+# --------------------------------------------------------------------------- cue rules
+
+
+@dataclass(frozen=True)
+class CueRule:
+    """A mapping or classification rule the notebooks teach (``data/cue_rules.yml``).
+
+    The rule *fires* on a text when every group of ``when`` has a pattern that
+    matches it and no ``unless`` pattern does; what a firing rule demands of the
+    item's key depends on ``applies_to`` (see the file's header).
+    """
+
+    id: str
+    confusion: str
+    teaches: str
+    taught_in: tuple[str, ...]
+    applies_to: tuple[str, ...]
+    when: tuple[tuple[re.Pattern[str], ...], ...]
+    unless: tuple[re.Pattern[str], ...] = ()
+    require: tuple[str, ...] = ()
+    forbid: tuple[str, ...] = ()
+    kind: str | None = None
+    forbid_kinds: tuple[str, ...] = ()
+    activity: str | None = None
+    explanation_requires: tuple[re.Pattern[str], ...] = ()
+    explanation_forbids: tuple[re.Pattern[str], ...] = ()
+    same_situation: tuple[str, ...] = ()
+
+    def fires(self, text: str) -> bool:
+        """Whether the rule applies to ``text``.
+
+        >>> rule = load_cue_rules()[0]
+        >>> rule.fires("Staff are trained before the service goes live.")
+        True
+        """
+        return all(any(p.search(text) for p in group) for group in self.when) and not any(
+            p.search(text) for p in self.unless
+        )
+
+    def activity_conflicts(self, key: Sequence[str], *, single: bool = False) -> list[str]:
+        """What is wrong with a mapping ``key`` (activity names) when the rule fires.
+
+        ``single`` is for a question with one right activity: it must then be one
+        of ``require`` (when given) rather than include all of them.
+
+        >>> rule = next(r for r in load_cue_rules() if r.id == "planned-deployment-is-not-operation")
+        >>> rule.activity_conflicts(["design and transition", "deliver and support"])
+        ["'deliver and support' is forbidden"]
+        """
+        given = set(key)
+        problems = [f"{name!r} is forbidden" for name in self.forbid if name in given]
+        if single:
+            if self.require and not given & set(self.require):
+                problems.append(f"the answer must be one of {', '.join(map(repr, self.require))}")
+        else:
+            problems += [f"{name!r} is required" for name in self.require if name not in given]
+        return problems
+
+    def record_conflicts(self, kind: str | None, activity: str | None) -> list[str]:
+        """What is wrong with a record's ``kind`` and ``activity`` when the rule fires."""
+        problems = []
+        if self.kind is not None and kind != self.kind:
+            problems.append(f"kind {kind!r} should be {self.kind!r}")
+        if kind in self.forbid_kinds:
+            problems.append(f"kind {kind!r} is forbidden")
+        if self.activity is not None and activity != self.activity:
+            problems.append(f"activity {activity!r} should be {self.activity!r}")
+        return problems
+
+    def explanation_conflicts(self, explanation: str) -> list[str]:
+        """What an item's explanation lacks or must not say when the rule fires."""
+        problems = [f"the explanation must mention /{p.pattern}/" for p in self.explanation_requires
+                    if not p.search(explanation)]
+        problems += [f"the explanation must not say /{p.pattern}/" for p in self.explanation_forbids
+                     if p.search(explanation)]
+        return problems
+
+
+@dataclass(frozen=True)
+class AuditItem:
+    """One item of a bank as the audit sees it: its text, its key and its explanation.
+
+    ``bank`` is ``scenarios``, ``questions``, ``records`` or ``explanations``;
+    ``activities`` is the mapping key of a scenario or an activity question
+    (None when the item has none), ``single`` marks a question with one right
+    activity, ``kind``/``activity`` a record's key.
+    """
+
+    bank: str
+    id: str
+    text: str
+    explanation: str = ""
+    activities: tuple[str, ...] | None = None
+    single: bool = False
+    kind: str | None = None
+    activity: str | None = None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A rule an item breaks."""
+
+    rule: str
+    item: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.problem} (rule {self.rule})"
+
+
+def activities_named(text: str) -> tuple[str, ...] | None:
+    """The activities an option's text names, if the text names activities and nothing else.
+
+    >>> activities_named("design and transition and obtain/build")
+    ('design and transition', 'obtain/build')
+    >>> activities_named("plan only") is None
+    True
+    """
+    rest, found = text.casefold(), []
+    for name in sorted(ACTIVITIES, key=len, reverse=True):
+        while name in rest:
+            found.append((text.casefold().find(name), name))
+            rest = rest.replace(name, " ", 1)
+    if not found or re.sub(r"\band\b|[,\s]", "", rest):
+        return None
+    return tuple(name for _, name in sorted(found))
+
+
+def audit(rules: Sequence[CueRule], items: Sequence[AuditItem]) -> list[Conflict]:
+    """Apply every rule to every item it applies to; return the conflicts found.
+
+    Keyed items (scenarios, questions, records) must carry their keys: pass the
+    banks merged with their graded keys (:mod:`course.grading.keys`).
+    """
+    conflicts: list[Conflict] = []
+    by_id = {(item.bank, item.id): item for item in items}
+    for rule in rules:
+        for item in items:
+            if item.bank not in rule.applies_to:
+                continue
+            if item.bank == "explanations":
+                if rule.fires(item.text):
+                    conflicts.append(Conflict(rule.id, item.id, f"says what the course must not teach: {rule.teaches}"))
+                continue
+            if not rule.fires(item.text):
+                continue
+            problems: list[str] = []
+            if item.bank == "records":
+                problems += rule.record_conflicts(item.kind, item.activity)
+            elif item.activities is not None:
+                problems += rule.activity_conflicts(item.activities, single=item.single)
+            problems += rule.explanation_conflicts(item.explanation)
+            conflicts += [Conflict(rule.id, item.id, problem) for problem in problems]
+        conflicts += _situation_conflicts(rule, by_id)
+    return conflicts
+
+
+def audit_items(
+    scenarios: Sequence[Scenario] = (),
+    questions: Sequence[Question] = (),
+    records: Sequence[Record] = (),
+    glossary: Sequence[Term] = (),
+    stories: Sequence[Story] = (),
+) -> list[AuditItem]:
+    """The items of the banks as :func:`audit` sees them (pass banks with their keys).
+
+    A question takes part as a mapping item when its options name activities and
+    nothing else; its explanations, like every explanation, definition and
+    confusion text of the banks, also take part as ``explanations`` items.
+    """
+    items: list[AuditItem] = []
+
+    def texts(owner: str, *parts: str) -> None:
+        items.extend(AuditItem("explanations", f"{owner} ({n})" if len(parts) > 1 else owner, part)
+                     for n, part in enumerate(parts, start=1) if part)
+
+    for s in scenarios:
+        items.append(AuditItem("scenarios", s.id, s.text, s.explanation, activities=s.activities))
+        texts(f"{s.id} explanation", s.explanation)
+    for q in questions:
+        named = [activities_named(o.text) for o in q.options]
+        if q.has_key and all(n is not None for n in named):
+            key = named[q.answer_index] or ()
+            items.append(AuditItem("questions", q.id, " ".join((q.stem, *q.statements)),
+                                   q.correct_option.explanation, activities=key, single=len(key) == 1))
+        texts(f"{q.id} explanations", *(o.explanation for o in q.options))
+    for r in records:
+        items.append(AuditItem("records", r.id, r.text, r.explanation, kind=r.kind, activity=r.activity))
+        texts(f"{r.id} explanation", r.explanation)
+    for t in glossary:
+        texts(f"glossary {t.term!r}", t.definition, t.confused_with.difference if t.confused_with else "")
+    for story in stories:
+        for step in story.steps:
+            items.append(AuditItem("scenarios", f"{story.id}/{step.id}", step.text, step.explanation,
+                                   activities=(step.activity,), single=True))
+            texts(f"story {story.id}/{step.id} explanation", step.explanation)
+    return items
+
+
+def _situation_conflicts(rule: CueRule, by_id: Mapping[tuple[str, str], AuditItem]) -> list[Conflict]:
+    """Items named as the same situation: the rule fires on each, and they share one key."""
+    conflicts: list[Conflict] = []
+    keys: dict[str, Any] = {}
+    for item_id in rule.same_situation:
+        item = next((by_id[(bank, item_id)] for bank in rule.applies_to if (bank, item_id) in by_id), None)
+        if item is None:
+            conflicts.append(Conflict(rule.id, item_id, "named in same_situation but not in the banks"))
+            continue
+        if not rule.fires(item.text):
+            conflicts.append(Conflict(rule.id, item_id, "named in same_situation but the rule does not fire on it"))
+        if item.bank == "records":
+            keys[item_id] = item.kind
+        elif item.activities is not None and not item.single:  # a one-answer question is checked by the rule itself
+            keys[item_id] = frozenset(item.activities)
+    if len(set(keys.values())) > 1:
+        shown = "; ".join(f"{i}: {sorted(k) if isinstance(k, frozenset) else k}" for i, k in keys.items())
+        conflicts.append(Conflict(rule.id, ", ".join(keys), f"the same situation has different keys: {shown}"))
+    return conflicts
 
 
 # --------------------------------------------------------------------------- reading
@@ -547,6 +781,54 @@ def check_record_key(located: _Located, index: int, entry: Mapping[str, Any]) ->
     _check_activity(located, index, "activity", entry["activity"])
 
 
+def _compile(located: _Located, index: int, field: str, pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise located.fail(index, field, f"not a valid regular expression ({exc}): {pattern!r}") from exc
+
+
+_RULE_DEMANDS = {
+    "scenarios": ("require", "forbid", "explanation_requires", "explanation_forbids"),
+    "questions": ("require", "forbid", "explanation_requires", "explanation_forbids"),
+    "records": ("kind", "forbid_kinds", "activity", "explanation_requires", "explanation_forbids"),
+    "explanations": (),
+}
+
+
+def _check_cue_rules(located: _Located) -> None:
+    _check_unique(located, "id")
+    for index, entry in enumerate(located.entries):
+        for g, group in enumerate(entry["when"]):
+            for n, pattern in enumerate(group):
+                _compile(located, index, f"when[{g}][{n}]", pattern)
+        for field in ("unless", "explanation_requires", "explanation_forbids"):
+            for n, pattern in enumerate(entry.get(field, ())):
+                _compile(located, index, f"{field}[{n}]", pattern)
+        for field in ("require", "forbid"):
+            for n, name in enumerate(entry.get(field, ())):
+                _check_activity(located, index, f"{field}[{n}]", name)
+        if "activity" in entry:
+            _check_activity(located, index, "activity", entry["activity"])
+        both = set(entry.get("require", ())) & set(entry.get("forbid", ()))
+        if both:
+            raise located.fail(index, "forbid", f"{sorted(both)[0]!r} is both required and forbidden")
+        applies = entry["applies_to"]
+        if "explanations" in applies and len(applies) > 1:
+            raise located.fail(index, "applies_to", "a rule on explanations applies to nothing else")
+        for bank in applies:
+            if bank != "explanations" and not any(field in entry for field in _RULE_DEMANDS[bank]):
+                raise located.fail(
+                    index, "applies_to",
+                    f"a rule on {bank} must demand something of them: one of {', '.join(_RULE_DEMANDS[bank])}",
+                )
+        allowed = {field for bank in applies for field in _RULE_DEMANDS[bank]}
+        stray = [field for field in ("require", "forbid", "kind", "forbid_kinds", "activity",
+                                     "explanation_requires", "explanation_forbids") if field in entry and field not in allowed]
+        if stray:
+            raise located.fail(index, stray[0], f"does not apply to {', '.join(applies)}")
+
+
 # --------------------------------------------------------------------------- builders
 
 
@@ -592,6 +874,8 @@ def _term(entry: Mapping[str, Any]) -> Term:
         confused_with=(
             Confusion(confused["term"], confused["difference"].strip()) if confused else None
         ),
+        chapter_wording=entry["chapter_wording"].strip() if "chapter_wording" in entry else None,
+        note=entry["note"].strip() if "note" in entry else None,
     )
 
 
@@ -618,12 +902,36 @@ def _record(entry: Mapping[str, Any]) -> Record:
     )
 
 
+def _cue_rule(entry: Mapping[str, Any]) -> CueRule:
+    def compiled(patterns: Sequence[str]) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+
+    return CueRule(
+        id=entry["id"],
+        confusion=entry["confusion"],
+        teaches=entry["teaches"].strip(),
+        taught_in=tuple(entry["taught_in"]),
+        applies_to=tuple(entry["applies_to"]),
+        when=tuple(compiled(group) for group in entry["when"]),
+        unless=compiled(entry.get("unless", ())),
+        require=tuple(entry.get("require", ())),
+        forbid=tuple(entry.get("forbid", ())),
+        kind=entry.get("kind"),
+        forbid_kinds=tuple(entry.get("forbid_kinds", ())),
+        activity=entry.get("activity"),
+        explanation_requires=compiled(entry.get("explanation_requires", ())),
+        explanation_forbids=compiled(entry.get("explanation_forbids", ())),
+        same_situation=tuple(entry.get("same_situation", ())),
+    )
+
+
 _BANKS = {
     "scenarios": _Bank("scenarios.yml", "scenarios.schema.json", "id", _check_scenarios, _scenario),
     "questions": _Bank("questions.yml", "questions.schema.json", "id", _check_questions, _question),
     "glossary": _Bank("glossary.yml", "glossary.schema.json", "term", _check_glossary, _term),
     "stories": _Bank("stories.yml", "stories.schema.json", "id", _check_stories, _story),
     "records": _Bank("records.yml", "records.schema.json", "id", _check_records, _record),
+    "cue_rules": _Bank("cue_rules.yml", "cue_rules.schema.json", "id", _check_cue_rules, _cue_rule),
 }
 
 
@@ -651,7 +959,7 @@ def load_scenarios(path: str | Path | None = None) -> tuple[Scenario, ...]:
 def load_questions(path: str | Path | None = None) -> tuple[Question, ...]:
     """Load and validate the question bank (default ``data/questions.yml``).
 
-    >>> all(q.options[LETTERS.index(q.answer_letter)].correct for q in load_questions())
+    >>> all(q.options[LETTERS.index(q.answer_letter)].correct for q in load_questions() if not q.graded)
     True
     """
     return _load_bank("questions", path)
@@ -678,10 +986,19 @@ def load_stories(path: str | Path | None = None) -> tuple[Story, ...]:
 def load_records(path: str | Path | None = None) -> tuple[Record, ...]:
     """Load and validate the operational records (default ``data/records.yml``).
 
-    >>> sorted({r.kind for r in load_records()})[:3]
+    >>> sorted({r.kind for r in load_records() if not r.graded})[:3]
     ['change', 'error', 'event']
     """
     return _load_bank("records", path)
+
+
+def load_cue_rules(path: str | Path | None = None) -> tuple[CueRule, ...]:
+    """Load and validate the cue rules the notebooks teach (default ``data/cue_rules.yml``).
+
+    >>> sorted({r.confusion for r in load_cue_rules()})[:2]
+    ['analysis versus restoring service', 'build versus design']
+    """
+    return _load_bank("cue_rules", path)
 
 
 def _lookup(items: Sequence[Any], key: str, wanted: str, what: str, file_name: str) -> Any:

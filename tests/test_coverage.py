@@ -71,6 +71,8 @@ def test_chapter_scenarios_and_case_steps_are_in_the_bank() -> None:
 
 
 def test_chapter_quizzes_are_in_the_bank_and_notebook_07() -> None:
-    assert banks.question("q-ch14-quiz1").answer_letter == "B"
-    assert banks.question("q-ch14-quiz2").answer_letter == "B"
+    from course.grading import keys
+
+    assert keys.question("q-ch14-quiz1").answer_letter == "B"
+    assert keys.question("q-ch14-quiz2").answer_letter == "B"
     assert "q-ch14-quiz1" in _text("07-quizzes-and-key-terms") or "quiz 1" in _text("07-quizzes-and-key-terms")

@@ -4,9 +4,10 @@
 - release/ is in sync with a fresh ``svc-course release`` of source/;
 - release notebooks hold no solution and no hidden test;
 - through ``nbgrader autograde`` (sandboxed, trusted grading) the source notebook
-  earns full marks on every autograded cell and the release notebook earns 0;
-- the release notebook runs top to bottom unanswered without an error (checks print their
-  verdicts and never raise in a student's own kernel) and no unanswered exercise shows [OK].
+  earns full marks on every autograded cell and the release notebook earns 0.
+
+Running each release notebook unanswered (to the end, errors only in check cells, no graded
+answer in any output) is in ``tests/test_release_leaks.py``, which executes each one once.
 """
 
 from __future__ import annotations
@@ -155,28 +156,3 @@ def test_source_earns_full_marks_and_release_earns_zero(autograded: dict, name: 
                     assert grade.auto_score == expected, (
                         f"{name}: {student} scored {grade.auto_score} on {grade.name} (expected {expected})"
                     )
-
-
-@pytest.mark.parametrize("name", ASSIGNMENTS)
-def test_release_runs_to_the_end_unanswered(name: str, tmp_path: Path) -> None:
-    from nbclient import NotebookClient
-
-    path = REPO / "release" / name / f"{name}.ipynb"
-    nb = nbformat.read(str(path), as_version=4)
-    start = time.monotonic()
-    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
-    seconds = time.monotonic() - start
-    bad = []
-    for index, cell in enumerate(nb.cells):
-        md = cell.metadata.get("nbgrader", {})
-        for out in cell.get("outputs", []):
-            if out.output_type == "error":  # "Run All" must reach the end: checks print, never raise, here
-                bad.append(f"cell {index} {md.get('grade_id', '')}: {out.ename}: {out.evalue[:200]}")
-            text = out.get("text", "") if out.output_type == "stream" else ""
-            if md.get("grade") and not md.get("solution") and "[OK]" in text:
-                bad.append(f"{md['grade_id']}: an unanswered exercise is shown as [OK]: {text[:200]}")
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert code[-1].execution_count is not None, f"{name}: the last cell did not run"
-    print(f"{name}: release ran in {seconds:.1f} s")
-    assert not bad, bad
