@@ -531,3 +531,21 @@ def test_keys_are_not_found_outside_a_course_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(FileNotFoundError, match="not part of the student edition"):
         keys.keys_dir()
+
+
+def test_a_graded_id_appears_in_data_only_where_its_item_is_defined():
+    """Nothing in data/ (which students read) may name a graded item beside anything that hints at its key."""
+    graded = {s.id: "scenarios.yml" for s in banks.load_scenarios() if s.graded}
+    graded |= {q.id: "questions.yml" for q in banks.load_questions() if q.graded}
+    graded |= {r.id: "records.yml" for r in banks.load_records() if r.graded}
+    found = []
+    for path in sorted((REPO / "data").rglob("*")):
+        if not path.is_file() or path.suffix not in (".yml", ".yaml", ".csv", ".json", ".md", ".txt"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        for item_id, home in graded.items():
+            hits = len(re.findall(rf"(?<![\w-]){re.escape(item_id)}(?![\w-])", text))
+            allowed = 1 if path.name == home else 0
+            if hits > allowed:
+                found.append(f"{path.relative_to(REPO)}: {item_id} ({hits}x)")
+    assert not found, found

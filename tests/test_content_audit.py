@@ -21,7 +21,9 @@ from pathlib import Path
 import pytest
 
 from course import banks
-from course.banks import AuditItem, BankError
+from course.banks import BankError
+from course.grading import audit
+from course.grading.audit import AuditItem
 from course.grading import keys
 
 REPO = Path(__file__).resolve().parent.parent
@@ -34,7 +36,7 @@ def _rules() -> dict[str, banks.CueRule]:
 
 
 def _bank_items() -> list[AuditItem]:
-    return banks.audit_items(keys.scenarios(), keys.questions(), keys.records(), banks.load_glossary(),
+    return audit.audit_items(keys.scenarios(), keys.questions(), keys.records(), banks.load_glossary(),
                              banks.load_stories())
 
 
@@ -51,7 +53,7 @@ def _notebook_texts() -> list[AuditItem]:
 def _conflicts(rule_id: str, item: AuditItem) -> list[str]:
     """What the rule says about one example item (the rule's same_situation list left out)."""
     rule = dataclasses.replace(_rules()[rule_id], same_situation=())
-    return [c.problem for c in banks.audit([rule], [item])]
+    return [c.problem for c in audit.audit([rule], [item])]
 
 
 # --------------------------------------------------------------------------- the course follows its rules
@@ -76,8 +78,17 @@ def test_every_keyed_item_and_explanation_follows_the_cue_rules() -> None:
     assert len(scenarios) == len(keys.scenarios()) >= 49
     assert len([i for i in items if i.bank == "records"]) == len(keys.records())
     assert {"q-map-01", "q-map-02", "q-map-05", "q-map-08", "q-ch14-quiz1"} <= {i.id for i in items if i.bank == "questions"}
-    conflicts = banks.audit(banks.load_cue_rules(), items)
+    conflicts = audit.audit(audit.rules_with_keys(), items)  # graded items' same situations from keys/
     assert not conflicts, "content contradicts the cue rules:\n" + "\n".join(map(str, conflicts))
+
+
+def test_the_public_cue_rules_name_no_graded_item() -> None:
+    """Beside a rule that demands an activity, a graded id would give its key away: those live in keys/."""
+    graded = {s.id for s in keys.scenarios() if s.graded} | {q.id for q in keys.questions() if q.graded}
+    graded |= {r.id for r in keys.records() if r.graded}
+    for rule in banks.load_cue_rules():
+        assert not set(rule.same_situation) & graded, rule.id
+    assert sum(len(ids) for ids in audit.situations().values()) >= 20
 
 
 def test_every_keyed_item_is_checked_by_some_rule() -> None:
@@ -93,7 +104,7 @@ def test_every_keyed_item_is_checked_by_some_rule() -> None:
 
 def test_no_notebook_teaches_a_claim_the_rules_forbid() -> None:
     claims = [rule for rule in banks.load_cue_rules() if "explanations" in rule.applies_to]
-    conflicts = banks.audit(claims, _notebook_texts())
+    conflicts = audit.audit(claims, _notebook_texts())
     assert not conflicts, "\n".join(map(str, conflicts))
 
 
@@ -285,7 +296,7 @@ def test_items_of_the_same_situation_must_share_a_key(tmp_path: Path) -> None:
         AuditItem("scenarios", "s2", "The go-live is planned.", activities=(D_T, D_S)),
         AuditItem("scenarios", "s3", "Nothing moves.", activities=(D_T,)),
     ]
-    problems = [str(c) for c in banks.audit(banks.load_cue_rules(rules), items)]
+    problems = [str(c) for c in audit.audit(banks.load_cue_rules(rules), items)]
     assert any("s1, s2, s3: the same situation has different keys" in p for p in problems)
     assert "s3: named in same_situation but the rule does not fire on it (rule example)" in problems
     assert "s4: named in same_situation but not in the banks (rule example)" in problems
@@ -330,4 +341,4 @@ def test_the_good_rule_used_above_loads(tmp_path: Path) -> None:
     ("Net Promoter Score", None),
 ])
 def test_activity_options_are_recognised(text: str, named: tuple[str, ...] | None) -> None:
-    assert banks.activities_named(text) == named
+    assert audit.activities_named(text) == named
