@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
@@ -107,9 +108,32 @@ def test_release_holds_no_solution_and_no_hidden_test(name: str) -> None:
         assert not leaked, f"{name}/{gid} leaks: {leaked[:3]}"
 
 
+def _partly(source: Any, release: Any) -> Any:
+    """The release notebook with every other answer cell holding the source's solution: partly right."""
+    import copy
+
+    out = copy.deepcopy(release)
+    answers = {c.metadata["nbgrader"]["grade_id"]: c for c in source.cells
+               if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")}
+    done = 0
+    for cell in out.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if cell.cell_type == "code" and gid in answers:
+            if done % 2 == 0:
+                cell.source = "\n".join(_region_lines(answers[gid].source, "BEGIN SOLUTION", "END SOLUTION"))
+            done += 1
+    return out
+
+
+STUDENTS = ("solution", "partly", "blank")
+
+
 @pytest.fixture(scope="module")
 def autograded(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """Grade every assignment's source (as student 'solution') and release (as 'blank')."""
+    """Grade every assignment's source ('solution'), half-answered release ('partly') and release ('blank').
+
+    Then write every student's feedback, as an instructor would hand it out.
+    """
     from course.grading.sandbox import check_available
 
     check_available()
@@ -127,12 +151,19 @@ def autograded(tmp_path_factory: pytest.TempPathFactory) -> dict:
             dest = course / "submitted" / student / name
             dest.mkdir(parents=True)
             shutil.copy(course / folder / name / f"{name}.ipynb", dest)
+        source_nb = nbformat.read(str(course / "source" / name / f"{name}.ipynb"), as_version=4)
+        release_nb = nbformat.read(str(course / "release" / name / f"{name}.ipynb"), as_version=4)
+        (course / "submitted" / "partly" / name).mkdir(parents=True)
+        nbformat.write(_partly(source_nb, release_nb), str(course / "submitted" / "partly" / name / f"{name}.ipynb"))
         start = time.monotonic()
         run = subprocess.run([str(BIN / "nbgrader"), "autograde", name], cwd=course, env=_env(),
                              capture_output=True, text=True, timeout=900)
         timings[name] = round(time.monotonic() - start, 1)
         assert run.returncode == 0, run.stderr[-4000:]
-    print("seconds to autograde two submissions per assignment:", timings)
+        run = subprocess.run([str(BIN / "nbgrader"), "generate_feedback", name, "--force"], cwd=course, env=_env(),
+                             capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr[-4000:]
+    print("seconds to autograde three submissions per assignment:", timings)
     return {"course": course, "timings": timings}
 
 
@@ -156,3 +187,93 @@ def test_source_earns_full_marks_and_release_earns_zero(autograded: dict, name: 
                     assert grade.auto_score == expected, (
                         f"{name}: {student} scored {grade.auto_score} on {grade.name} (expected {expected})"
                     )
+
+
+def _feedback_text(course: Path, student: str, name: str) -> str:
+    """What a student reads in their feedback file: the HTML's text, tags removed, entities decoded."""
+    import html
+    import re
+
+    page = (course / "feedback" / student / name / f"{name}.html").read_text(encoding="utf-8")
+    page = re.sub(r"<style.*?</style>|<script.*?</script>", " ", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def _hidden_lines(name: str) -> list[str]:
+    """Lines of the source's hidden tests that the student never saw (not in the release, a visible part or a solution)."""
+    source = nbformat.read(str(REPO / "source" / name / f"{name}.ipynb"), as_version=4)
+    release = nbformat.read(str(REPO / "release" / name / f"{name}.ipynb"), as_version=4)
+    seen = {line.strip() for cell in release.cells for line in cell.source.splitlines()}
+    seen |= {line.strip() for cell in source.cells for line in strip_hidden_tests(cell.source).splitlines()}
+    seen |= {line for cell in source.cells for line in _region_lines(cell.source, "BEGIN SOLUTION", "END SOLUTION")}
+    hidden = [line for cell in source.cells for line in _region_lines(cell.source, BEGIN_HIDDEN, END_HIDDEN)]
+    return sorted({line for line in hidden if line not in seen and len(line) > 12})
+
+
+@pytest.mark.grading
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_feedback_holds_no_hidden_test(autograded: dict, name: str) -> None:
+    lines = _hidden_lines(name)
+    assert lines, f"{name}: no hidden-test line to look for"
+    for student in STUDENTS:
+        text = _feedback_text(autograded["course"], student, name)
+        assert "Score:" in text and BEGIN_HIDDEN not in text and END_HIDDEN not in text
+        shown = {line.strip() for line in text.splitlines()}
+        found = [line for line in lines if line in shown]
+        assert not found, f"{student}'s feedback on {name} shows hidden tests: {found[:3]}"
+
+
+def _graded_key_patterns() -> list[tuple[str, str]]:
+    """(what, regex) for every graded key as it would be written: an id beside its answer, an explanation."""
+    import re
+
+    from course.grading import keys
+
+    out = []
+    for s in keys.scenarios():
+        if s.graded:
+            out += [(f"{s.id} -> {a}", rf"['\"]{re.escape(s.id)}['\"]\s*:\s*\[?\s*['\"]{re.escape(a)}['\"]")
+                    for a in s.activities]
+    for q in keys.questions():
+        if q.graded:
+            out.append((f"{q.id} -> {q.answer_letter}",
+                        rf"['\"]{re.escape(q.id)}['\"]\s*:\s*['\"]{q.answer_letter}['\"]"))
+    for r in keys.records():
+        if r.graded:
+            out.append((f"{r.id} -> {r.kind}", rf"['\"]{re.escape(r.id)}['\"]\s*:\s*['\"]{re.escape(r.kind)}['\"]"))
+    out += [(f"explanation {text[:40]!r}", re.escape(" ".join(text.split())[:80])) for text in keys.graded_texts()]
+    return out
+
+
+@pytest.mark.grading
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_feedback_shows_no_graded_key_to_a_student_who_did_not_answer_it(autograded: dict, name: str) -> None:
+    import re
+
+    patterns = _graded_key_patterns()
+    for student in ("blank", "partly"):
+        text = " ".join(_feedback_text(autograded["course"], student, name).split())
+        # the partly right student's own answers are theirs to see: look for explanations only
+        found = [what for what, rx in patterns
+                 if (student == "blank" or what.startswith("explanation")) and re.search(rx, text)]
+        assert not found, f"{student}'s feedback on {name} shows graded keys: {found[:5]}"
+
+
+@pytest.mark.grading
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_feedback_never_shows_an_expected_value(autograded: dict, name: str) -> None:
+    """A wrong or blank answer's verdict says what is wrong, never the value the check expected."""
+    from course.grading.trusted import collect_answers
+
+    course = autograded["course"]
+    solution = nbformat.read(str(course / "autograded" / "solution" / name / f"{name}.ipynb"), as_version=4)
+    values = set()
+    for cell in solution.cells:
+        answers, _ = collect_answers(cell.get("outputs", []))
+        values |= {repr(v) for v in answers.values() if type(v) is float and len(repr(v)) >= 7}
+    blank = nbformat.read(str(course / "autograded" / "blank" / name / f"{name}.ipynb"), as_version=4)
+    verdicts = " ".join(out.get("text", "") + out.get("evalue", "") for cell in blank.cells
+                        if cell.metadata.get("nbgrader", {}).get("grade") for out in cell.get("outputs", []))
+    assert not [v for v in values if v in verdicts]
+    text = _feedback_text(course, "blank", name)
+    assert not [v for v in values if v in text], f"the blank feedback on {name} shows expected values"

@@ -25,6 +25,7 @@ def configure(c: Any) -> None:
     )
 
     from .exporter import SafeNotebookExporter
+    from .feedback import configure_feedback
     from .preprocessors import RepairSubmission, SandboxedExecute, TrustedGrade
 
     c.Autograde.sanitize_preprocessors = [
@@ -52,6 +53,7 @@ def configure(c: Any) -> None:
     c.Autograde.pre_convert_hook = explain_unknown_notebooks
     c.Execute.timeout = 20
     c.Execute.startup_timeout = 60
+    configure_feedback(c)
 
 
 def explain_unknown_notebooks(assignment: str, student: str, notebooks: list[str], **_: object) -> None:
