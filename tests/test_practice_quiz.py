@@ -284,3 +284,35 @@ def test_chapter_quiz_1_answer_is_obtain_build():
     q = banks.question("q-ch14-quiz1")
     lines = QuizSession([q]).answer(q.id, "B")
     assert lines[1].correct and lines[1].text == "obtain/build"
+
+
+class KeylessQuestion:
+    """A graded question as the public bank will hold it: reading its options or answer fails the test."""
+
+    graded = True
+    topic = "mapping"
+    stem = "a graded stem"
+    statements = ()
+
+    def __init__(self, qid):
+        self.id = qid
+
+    def _key(self):
+        raise AssertionError(f"the key of graded question {self.id} was read")
+
+    options = property(_key)
+    answer_letter = property(_key)
+    answer_index = property(_key)
+
+
+def test_graded_questions_are_left_out_without_reading_their_keys():
+    bank = [question("p1"), KeylessQuestion("g1"), question("p2"), KeylessQuestion("g2")]
+    picker = QuestionPicker(bank, mode="exam")
+    assert {q.id for q in picker.pool} == {"p1", "p2"}
+    s = QuizSession(picker(), mode="exam", clock=Clock())
+    s.start()
+    for q in s.questions:
+        s.answer(q.id, "B")
+    assert s.finish().right == 2
+    with pytest.raises(ValueError, match="g1.*graded"):
+        QuestionPicker(bank, ["p1", "g1"])
