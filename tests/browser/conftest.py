@@ -212,6 +212,15 @@ def session_ids(pg, lab: Lab) -> set[str]:
     return {s["id"] for s in pg.request.get(f"{lab.url}/api/sessions", headers=headers).json()}
 
 
+def delete_notebook_sessions(pg, lab: Lab, notebook: str) -> None:
+    """Shut down the kernel of one notebook (path relative to the served root), as closing it for the day would."""
+    headers = {"Authorization": f"token {lab.token}"}
+    for s in pg.request.get(f"{lab.url}/api/sessions", headers=headers).json():
+        if s.get("path") == notebook:
+            response = pg.request.delete(f"{lab.url}/api/sessions/{s['id']}", headers=headers)
+            assert response.ok, f"could not shut down the kernel of {notebook}: HTTP {response.status}"
+
+
 def _delete_sessions(pg, lab: Lab, keep: set[str] = frozenset()) -> None:
     """Shut down the kernel sessions started since ``keep`` was taken (another tab's kernel is left alone)."""
     try:

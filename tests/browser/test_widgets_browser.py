@@ -140,7 +140,11 @@ def test_mapper_by_keyboard_only(shared, timings):
 
 
 def test_graded_mapper_records_without_checking_and_survives_a_kernel_restart(page, lab, timings):
-    """No Check button; each click is recorded; after a restart the note says what to do and the choices come back."""
+    """No Check button; each click is recorded; after a restart the note says what to do and the choices come back.
+
+    Then the saved notebook is reopened with a new kernel, as the issue saw it:
+    "Error displaying widget: model not found", and the note beside it.
+    """
     lab.fresh_progress()
     box = start(page, lab, "graded_mapper", "svc-mapper-graded")
     expect(box.locator("button.svc-check")).to_be_hidden()
@@ -180,6 +184,19 @@ def test_graded_mapper_records_without_checking_and_survives_a_kernel_restart(pa
         box.locator("button.svc-next").click()
     expect(box.locator(".svc-position")).to_contain_text("Scenario 1 of 10")
     expect(box.locator("button.svc-activity.mod-active")).to_have_text("engage")
+
+    # the notebook saved with its outputs, reopened later with a new kernel: the widget cannot be drawn
+    page.keyboard.press("Control+s")
+    expect(page.locator(".jp-mod-dirty")).to_have_count(0, timeout=30_000)
+    from .conftest import delete_notebook_sessions
+
+    delete_notebook_sessions(page, lab, "graded_mapper.ipynb")
+    page.goto(lab.notebook_url("graded_mapper.ipynb").replace("?reset&", "?"))
+    expect(page.locator("#jp-main-statusbar")).to_contain_text("Idle", timeout=90_000)
+    output = page.locator(".jp-Notebook .jp-Cell").nth(1).locator(".jp-Cell-outputArea")
+    expect(output).to_contain_text("Error displaying widget: model not found", timeout=30_000)
+    expect(output.locator(".svc-fallback")).to_be_visible()
+    expect(output.locator(".svc-fallback")).to_contain_text("run this cell again")
 
 
 def test_practice_quiz_verdict_arrow_keys_early_finish_and_start_again(shared, lab, timings):
