@@ -87,7 +87,7 @@ def build(
         kept = progress.widget_state(loaded.state, KIND).get(key)
         if kept is not None:
             try:
-                session, index[0], kept_checked = QuizSession.from_state(kept, _pool(select, first, kept), mode)
+                session, index[0], kept_checked = QuizSession.from_state(kept, _pool(select, first), mode)
                 checked.update(kept_checked)
                 restored = True
             except (ValueError, KeyError):
@@ -339,7 +339,7 @@ def build(
     return box
 
 
-def _pool(select: Callable[[], Sequence[Any]], first: Sequence[Any], kept: Any) -> list[Any]:
+def _pool(select: Callable[[], Sequence[Any]], first: Sequence[Any]) -> list[Any]:
     """The questions a kept attempt may name: those of ``first`` and of the selector's ``pool``, if it has one."""
     pool = {q.id: q for q in first}
     for q in getattr(select, "pool", ()):
