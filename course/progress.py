@@ -11,22 +11,38 @@ A file that cannot be read, is not JSON or has the wrong shape never stops a
 widget: :func:`load` moves it aside to ``progress.json.corrupt-<timestamp>``
 (nothing is lost), returns a fresh state and a message saying so.
 
-Shape (version 1)::
+A file that cannot be *moved aside* is never overwritten either: saving then
+fails with a message naming it, so an unreadable file is never replaced by a
+fresh one. Concurrent updates (two notebooks open at once) are serialised with
+an advisory lock on the file's folder, so one widget's save never drops
+another's.
+
+Shape (version 1; ``widgets`` and the flashcards' ``started`` and ``known``
+were added later and are optional, so older files still load)::
 
     {"version": 1,
-     "flashcards": {"session": 3, "boxes": {"incident": 2, ...}},
+     "flashcards": {"session": 3, "boxes": {"incident": 2, ...},
+                    "started": "2026-03-02", "known": ["incident"]},
      "quizzes": [{"date": "2026-03-02T09:15:00+00:00", "mode": "exam", "score": 27,
-                  "total": 40, "percent": 67.5, "passed": true, "wrong": ["q-..."]}, ...]}
+                  "total": 40, "percent": 67.5, "passed": true, "wrong": ["q-..."]}, ...],
+     "widgets": {"mapper": {"wifi-01": ["deliver and support"], ...},
+                 "quiz": {"<quiz key>": {...the attempt in progress...}}, ...}}
+
+``widgets`` keeps what a student did in a widget (the mapper's choices, a quiz
+attempt in progress, ...) by widget kind and key, so that running the cell
+again after a kernel restart shows it again. Its values are plain JSON checked
+by the widget that reads them (a value it cannot use is ignored, never fatal).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -72,12 +88,12 @@ def progress_path() -> Path:
 
 
 def empty_state() -> dict[str, Any]:
-    """A fresh state: no flashcard sessions, no quiz attempts.
+    """A fresh state: no flashcard sessions, no quiz attempts, no widget answers.
 
     >>> empty_state()
-    {'version': 1, 'flashcards': {'session': 0, 'boxes': {}}, 'quizzes': []}
+    {'version': 1, 'flashcards': {'session': 0, 'boxes': {}}, 'quizzes': [], 'widgets': {}}
     """
-    return {"version": VERSION, "flashcards": {"session": 0, "boxes": {}}, "quizzes": []}
+    return {"version": VERSION, "flashcards": {"session": 0, "boxes": {}}, "quizzes": [], "widgets": {}}
 
 
 def _is_int(value: Any) -> bool:
@@ -101,6 +117,12 @@ def validate(data: Any) -> dict[str, Any]:
     for term, box in boxes.items():
         if not _is_int(box) or not 1 <= box <= 5:
             raise ProgressError(f"field 'flashcards.boxes': term {term!r} has box {box!r}, expected 1 to 5")
+    started = cards.get("started")
+    if started is not None and not _is_iso_date(started):
+        raise ProgressError(f"field 'flashcards.started' must be a date YYYY-MM-DD, got {started!r}")
+    known = cards.get("known", [])
+    if not isinstance(known, list) or not all(isinstance(t, str) for t in known):
+        raise ProgressError("field 'flashcards.known' must be a list of terms")
     quizzes = data.get("quizzes")
     if not isinstance(quizzes, list):
         raise ProgressError("field 'quizzes' must be a list")
@@ -111,7 +133,24 @@ def validate(data: Any) -> dict[str, Any]:
             value = attempt.get(name)
             if not isinstance(value, kinds) or (kinds != (bool,) and isinstance(value, bool)):
                 raise ProgressError(f"field 'quizzes' entry {i}: '{name}' is missing or has the wrong type")
+    stored = data.get("widgets", {})
+    if not isinstance(stored, dict):
+        raise ProgressError("field 'widgets' must be an object")
+    for kind, entries in stored.items():
+        if not isinstance(entries, dict):
+            raise ProgressError(f"field 'widgets.{kind}' must be an object")
+    data.setdefault("widgets", {})
     return data
+
+
+def _is_iso_date(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
 
 
 def _set_aside(path: Path) -> Path | None:
@@ -176,11 +215,40 @@ def save(state: dict[str, Any], path: Path | None = None) -> Path:
     return path
 
 
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock on ``path``'s folder (no lock file is left behind)."""
+    try:
+        import fcntl
+    except ImportError:  # not on POSIX: updates are not serialised
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
 def update(change: Callable[[dict[str, Any]], None], path: Path | None = None) -> LoadResult:
-    """Load the state, apply ``change`` to it in place, save it; return what was loaded (with any message)."""
-    result = load(path)
-    change(result.state)
-    save(result.state, path)
+    """Load the state, apply ``change`` to it in place, save it; return what was loaded (with any message).
+
+    Raises ``ProgressError`` (naming the file) instead of saving when the file
+    could not be read and could not be moved aside either: saving would
+    overwrite it, and the student's progress in it would be lost.
+    """
+    path = Path(path) if path is not None else progress_path()
+    with _locked(path):
+        result = load(path)
+        if result.message and result.kept_as is None and path.exists():
+            raise ProgressError(
+                f"Your progress file {path} could not be read and could not be moved aside, so nothing was "
+                "saved (saving would overwrite it). Move or repair that file, then try again."
+            )
+        change(result.state)
+        save(result.state, path)
     return result
 
 
@@ -193,10 +261,48 @@ def record_quiz_attempt(attempt: dict[str, Any], path: Path | None = None) -> Lo
     return update(change, path)
 
 
-def save_flashcards(cards: dict[str, Any], path: Path | None = None) -> LoadResult:
-    """Store the flashcard state (``{"session": int, "boxes": {...}}``) and save."""
+def save_flashcards(cards: dict[str, Any], path: Path | None = None, terms: Iterable[str] | None = None) -> LoadResult:
+    """Store the flashcard state (``{"session": int, "boxes": {...}}``, optionally ``started``, ``known``) and save.
+
+    With ``terms``, only those cards' boxes are written over the stored ones
+    (the boxes another open deck saved in the meantime are kept).
+    """
 
     def change(state: dict[str, Any]) -> None:
-        state["flashcards"] = {"session": cards["session"], "boxes": dict(cards["boxes"])}
+        boxes = dict(cards["boxes"])
+        if terms is not None:
+            merged = dict(state["flashcards"]["boxes"])
+            merged.update({t: boxes[t] for t in terms if t in boxes})
+            boxes = merged
+        kept: dict[str, Any] = {"session": cards["session"], "boxes": boxes}
+        if cards.get("started") is not None:
+            kept["started"] = cards["started"]
+        if cards.get("known"):
+            kept["known"] = list(cards["known"])
+        state["flashcards"] = kept
+
+    return update(change, path)
+
+
+def widget_state(state: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The stored entries of one widget ``kind`` in a loaded ``state`` (an empty dict when none).
+
+    >>> widget_state({"widgets": {"mapper": {"A": ["plan"]}}}, "mapper")
+    {'A': ['plan']}
+    """
+    entries = state.get("widgets", {}).get(kind, {})
+    return entries if isinstance(entries, dict) else {}
+
+
+def save_widget_state(kind: str, key: str, value: Any, path: Path | None = None) -> LoadResult:
+    """Store ``value`` (plain JSON) for widget ``kind`` under ``key`` and save; ``None`` removes the entry."""
+    json.dumps(value)  # refuse what JSON cannot hold before touching the file
+
+    def change(state: dict[str, Any]) -> None:
+        entries = state.setdefault("widgets", {}).setdefault(kind, {})
+        if value is None:
+            entries.pop(key, None)
+        else:
+            entries[key] = value
 
     return update(change, path)

@@ -16,6 +16,25 @@ from course.practice.mapper import (
 )
 
 
+class KeylessScenario:
+    """A graded scenario as the public bank will hold it: any read of its key fails the test."""
+
+    graded = True
+    context = "banking"
+
+    def __init__(self, sid):
+        self.id = sid
+        self.text = f"Scenario {sid} text."
+
+    def _key(self):
+        raise AssertionError(f"the key of graded scenario {self.id} was read")
+
+    activities = property(_key)
+    cue_words = property(_key)
+    explanation = property(_key)
+    primary = property(_key)
+
+
 def scenario(sid="X", activities=("deliver and support",), graded=False):
     return SimpleNamespace(
         id=sid,
@@ -83,14 +102,39 @@ def test_session_score_counts_correct_and_partly():
     assert s.score_text() == "3 / 5 correct, 1 partly"
 
 
-def test_graded_scenarios_are_recorded_but_not_scored():
-    s = MappingSession([scenario("g1", graded=True), scenario("p1")])
-    s.answer(["plan"])
+def test_graded_scenarios_are_recorded_never_checked_nor_scored():
+    s = MappingSession([KeylessScenario("g1"), scenario("p1")])
+    with pytest.raises(ValueError, match="g1.*graded"):
+        s.answer(["plan"])
+    assert s.record(["Plan", "engage"]) == ("plan", "engage")
     s.next()
     s.answer(["deliver and support"])
     assert s.score() == (1, 0, 1)
     assert s.score_text() == "1 / 1 correct, 0 partly; 1 graded answer recorded"
     assert s.is_graded(s.scenarios[0]) and not s.is_graded(s.scenarios[1])
+    assert s.as_code("graded_mapping") == (
+        'graded_mapping = {\n    "g1": ["plan", "engage"],\n    "p1": "deliver and support",\n}'
+    )
+
+
+def test_recording_nothing_removes_the_record():
+    s = MappingSession([KeylessScenario("g1")])
+    s.record("improve")
+    assert s.choices == {"g1": ("improve",)} and s.graded_recorded() == 1
+    assert s.record([]) == ()
+    assert s.choices == {} and s.pending() == ["g1"]
+    with pytest.raises(ValueError, match="at most two"):
+        s.record(["plan", "engage", "improve"])
+
+
+def test_restored_choices_come_back_checked_for_practice_and_recorded_for_graded():
+    kept = {"g1": ["engage"], "p1": ["plan"], "p2": ["deliver and support"], "other": ["plan"], "g2": ["nonsense"]}
+    scs = [KeylessScenario("g1"), KeylessScenario("g2"), scenario("p1"), scenario("p2"), scenario("p3")]
+    s = MappingSession(scs, kept)
+    assert s.choices == {"g1": ("engage",), "p1": ("plan",), "p2": ("deliver and support",)}
+    assert s.score() == (1, 0, 2)  # p1 wrong (plan), p2 right; graded not scored
+    assert s.current.id == "g2"  # starts at the first scenario without a choice
+    assert s.pending() == ["g2", "p3"]
 
 
 def test_next_wraps_round_and_position_text():
@@ -102,32 +146,42 @@ def test_next_wraps_round_and_position_text():
     assert s.current.id == "A"
 
 
-def test_as_code_is_a_python_dict_in_scenario_order():
+def test_as_code_is_one_entry_per_line_in_scenario_order_with_missing_ids_as_comments():
     s = MappingSession([scenario("A"), scenario("B"), scenario("C")])
     s.next()
     s.answer(["design and transition", "obtain/build"])
     s.next()
     s.next()
     s.answer("deliver and support")
-    code = s.as_code()
-    assert code == 'my_mapping = {"A": ["deliver and support"], "B": ["design and transition", "obtain/build"]}'
+    code = s.as_code("graded_mapping")
+    assert code.splitlines() == [
+        "graded_mapping = {",
+        '    "A": "deliver and support",',
+        '    "B": ["design and transition", "obtain/build"],',
+        '    # "C": not answered yet',
+        "}",
+    ]
     tree = ast.parse(code)
-    assert ast.literal_eval(tree.body[0].value) == {
-        "A": ["deliver and support"],
-        "B": ["design and transition", "obtain/build"],
-    }
+    assert ast.literal_eval(tree.body[0].value) == {"A": "deliver and support", "B": ["design and transition", "obtain/build"]}
+    assert max(len(line) for line in code.splitlines()) < 60  # short lines: nothing wraps mid-word
+
+
+def test_as_code_default_name_is_one_a_notebook_can_ask_for():
+    s = MappingSession([scenario("A")])
+    assert s.as_code() == 'practice_mapping = {\n    # "A": not answered yet\n}'
 
 
 def test_answer_changed_replaces_the_earlier_answer():
     s = MappingSession([scenario("A")])
     s.answer("plan")
     s.answer("deliver and support")
-    assert s.as_code("m") == 'm = {"A": ["deliver and support"]}'
+    assert s.as_code("m") == 'm = {\n    "A": "deliver and support",\n}'
 
 
-def test_mapping_code_rejects_a_bad_name():
-    with pytest.raises(ValueError, match="identifier"):
-        mapping_code({}, "my mapping")
+@pytest.mark.parametrize("name", ["my mapping", "class", "1st", ""])
+def test_mapping_code_rejects_a_bad_name(name):
+    with pytest.raises(ValueError, match="variable name"):
+        mapping_code({}, name)
 
 
 def test_empty_session_is_refused():

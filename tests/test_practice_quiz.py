@@ -8,9 +8,12 @@ from types import SimpleNamespace
 import pytest
 
 from course.practice.quiz import (
+    QuestionPicker,
     QuizClosed,
     QuizSession,
+    Unanswered,
     attempt_record,
+    headline,
     exam_seconds,
     format_clock,
     option_feedback,
@@ -81,22 +84,115 @@ def test_bad_letter_names_the_question():
         s.answer("nope", "A")
 
 
-def test_exam_gives_no_feedback_and_scores_at_finish():
+def test_headline_says_the_students_verdict_first():
+    q = question("q1", right=0)  # A is right
+    assert headline(q, "b") == "[WRONG] Your answer B is wrong; the answer is A."
+    assert headline(q, "A") == "[OK] Your answer A is right."
+
+
+def test_exam_gives_no_feedback_and_asks_before_scoring_unanswered_questions():
     qs = [question(f"q{i}", right=0) for i in range(4)]
     s = QuizSession(qs, mode="exam", clock=Clock())
     s.start()
     assert s.answer("q0", "A") is None
     s.answer("q1", "A")
     s.answer("q2", "B")  # wrong; q3 left unanswered
-    r = s.finish()
-    assert (r.right, r.total, r.percent) == (2, 4, 50.0)
-    assert r.wrong_ids == ("q2", "q3")
-    assert not r.passed and r.summary.startswith("FAIL: 2 / 4 (50.0%)")
-    assert "(3 / 4)" in r.summary  # 65% of 4 is 2.6, so 3 are needed
-    assert [v.chosen for v in r.reviews] == ["B", None]
-    assert all(len(v.options) == 4 for v in r.reviews)
+    with pytest.raises(Unanswered, match="1 question unanswered: finish anyway") as asked:
+        s.finish()
+    assert asked.value.ids == ("q3",)
+    assert s.result is None
+    s.answer("q3", "C")  # still open: the student went back and answered
+    r = s.finish()  # nothing unanswered now: no question asked
     with pytest.raises(QuizClosed):
         s.answer("q3", "A")
+    assert (r.right, r.total, r.percent) == (2, 4, 50.0)
+    assert r.wrong_ids == ("q2", "q3") and r.unanswered_ids == ()
+
+
+def test_exam_finish_anyway_counts_unanswered_as_wrong_and_never_reviews_their_answers():
+    qs = [question(f"q{i}", right=0) for i in range(10)]
+    s = QuizSession(qs, mode="exam", clock=Clock())
+    s.start()
+    s.answer("q0", "A")
+    s.answer("q1", "D")
+    with pytest.raises(Unanswered, match="8 questions unanswered"):
+        s.finish()
+    r = s.finish(confirmed=True)
+    assert (r.right, r.total) == (1, 10) and not r.passed
+    assert r.summary == (
+        "FAIL: 1 / 10 (10.0%); the pass mark is 65% (7 / 10). 8 unanswered, counted as wrong as in the real exam."
+    )
+    assert [v.question_id for v in r.reviews] == ["q1"]  # only the wrong answer is explained
+    assert r.wrong_ids == ("q1",)
+    assert [(k.question_id, k.number, k.stem) for k in r.skipped] == [(f"q{i}", i + 1, f"stem q{i}") for i in range(2, 10)]
+    assert not hasattr(r.skipped[0], "options") and not hasattr(r.skipped[0], "answer")
+
+
+def test_practice_finish_scores_the_answered_questions_only():
+    s = QuizSession([question(f"q{i}", right=1) for i in range(5)])
+    s.answer("q0", "B")
+    s.answer("q1", "B")
+    s.answer("q2", "A")
+    r = s.finish(confirmed=True)
+    assert (r.right, r.total) == (2, 3)
+    assert r.summary == "2 / 3 answered questions right (67%). 2 unanswered (not scored)."
+    assert r.unanswered_ids == ("q3", "q4")
+
+
+def test_practice_finish_with_nothing_answered_records_nothing():
+    s = QuizSession([question("a"), question("b")])
+    r = s.finish(confirmed=True)
+    assert r.total == 0 and r.summary == "No question answered; all 2 stay in your pool."
+    with pytest.raises(ValueError, match="not recorded"):
+        attempt_record(r)
+
+
+def test_a_session_round_trips_through_plain_json():
+    import json
+
+    bank = [question(f"q{i}", right=1) for i in range(4)]
+    clock = Clock()
+    s = QuizSession(bank[:3], mode="exam", clock=clock)
+    s.start()
+    s.answer("q1", "c")
+    clock.now += 42
+    kept = json.loads(json.dumps(s.to_state(index=1, checked=["q1"])))
+    assert kept == {"mode": "exam", "ids": ["q0", "q1", "q2"], "answers": {"q1": "C"}, "index": 1,
+                    "checked": ["q1"], "elapsed": 42.0}
+    later = Clock()
+    later.now = 5000.0
+    back, index, checked = QuizSession.from_state(kept, bank, "exam", clock=later)
+    assert [q.id for q in back.questions] == ["q0", "q1", "q2"] and back.answers == {"q1": "C"}
+    assert (index, checked) == (1, ["q1"])
+    assert back.remaining() == 270 - 42
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        {"mode": "practice", "ids": ["q0"], "answers": {}},  # another mode
+        {"mode": "exam", "ids": ["gone"], "answers": {}},  # a question no longer in the bank
+        {"mode": "exam", "ids": ["q0"], "answers": {"q0": "Z"}},
+        {"mode": "exam", "ids": ["q0"], "answers": {"q9": "A"}},
+        {"mode": "exam", "ids": ["q0"], "answers": {}, "elapsed": "soon"},
+        {"mode": "exam", "ids": [], "answers": {}},
+        ["not", "a", "dict"],
+    ],
+)
+def test_a_kept_session_that_does_not_fit_is_refused(kept):
+    with pytest.raises(ValueError):
+        QuizSession.from_state(kept, [question("q0")], "exam")
+
+
+def test_picker_key_names_the_quiz_and_its_pool_holds_every_candidate():
+    bank = [question(f"q{i}", topic="t" if i % 2 else "u") for i in range(6)] + [question("g", graded=True)]
+    picker = QuestionPicker(bank, topic="t", n=2)
+    assert picker.key == "practice|topic=t|n=2"
+    assert {q.id for q in picker.pool} == {"q1", "q3", "q5"}
+    assert all(q.id in {"q1", "q3", "q5"} for q in picker()) and len(picker()) == 2
+    assert QuestionPicker(bank, ["q2", "q0"], mode="exam").key == "exam|ids=q2,q0"
+    with pytest.raises(ValueError, match="topic 'x'"):
+        QuestionPicker(bank, topic="x")
 
 
 def test_exam_timer_runs_out_and_refuses_late_answers():
@@ -111,8 +207,9 @@ def test_exam_timer_runs_out_and_refuses_late_answers():
     assert s.remaining() == 0 and s.timed_out()
     with pytest.raises(QuizClosed, match="time is up"):
         s.answer("b", "B")
-    r = s.finish()
-    assert r.timed_out and r.right == 1 and "Time ran out." in r.summary
+    r = s.finish()  # time is up: no question asked, the blank one counts as wrong
+    assert r.timed_out and r.right == 1 and r.total == 2 and r.unanswered_ids == ("b",)
+    assert r.summary.endswith("1 unanswered, counted as wrong as in the real exam. Time ran out.")
 
 
 def test_exam_pass_summary_in_words():
@@ -120,6 +217,8 @@ def test_exam_pass_summary_in_words():
     s.start()
     for i in range(13):
         s.answer(str(i), "C")
+    for i in range(13, 20):
+        s.answer(str(i), "A")
     r = s.finish()
     assert r.passed
     assert r.summary == "PASS: 13 / 20 (65.0%); the pass mark is 65% (13 / 20)."
@@ -141,17 +240,19 @@ def test_bad_mode_and_empty_quiz_are_refused():
 
 
 def test_attempt_record_holds_date_mode_score_and_wrong_ids():
-    s = QuizSession([question("a"), question("b")], mode="exam", clock=Clock())
+    s = QuizSession([question("a"), question("b"), question("c")], mode="exam", clock=Clock())
     s.answer("a", "B")
-    rec = attempt_record(s.finish(), datetime(2026, 3, 2, 9, 15, tzinfo=timezone.utc))
+    s.answer("b", "C")
+    rec = attempt_record(s.finish(confirmed=True), datetime(2026, 3, 2, 9, 15, tzinfo=timezone.utc))
     assert rec == {
         "date": "2026-03-02T09:15:00+00:00",
         "mode": "exam",
         "score": 1,
-        "total": 2,
-        "percent": 50.0,
+        "total": 3,
+        "percent": 33.3,
         "passed": False,
         "wrong": ["b"],
+        "unanswered": ["c"],
     }
 
 
@@ -183,3 +284,35 @@ def test_chapter_quiz_1_answer_is_obtain_build():
     q = keys.question("q-ch14-quiz1")
     lines = QuizSession([q]).answer(q.id, "B")
     assert lines[1].correct and lines[1].text == "obtain/build"
+
+
+class KeylessQuestion:
+    """A graded question as the public bank will hold it: reading its options or answer fails the test."""
+
+    graded = True
+    topic = "mapping"
+    stem = "a graded stem"
+    statements = ()
+
+    def __init__(self, qid):
+        self.id = qid
+
+    def _key(self):
+        raise AssertionError(f"the key of graded question {self.id} was read")
+
+    options = property(_key)
+    answer_letter = property(_key)
+    answer_index = property(_key)
+
+
+def test_graded_questions_are_left_out_without_reading_their_keys():
+    bank = [question("p1"), KeylessQuestion("g1"), question("p2"), KeylessQuestion("g2")]
+    picker = QuestionPicker(bank, mode="exam")
+    assert {q.id for q in picker.pool} == {"p1", "p2"}
+    s = QuizSession(picker(), mode="exam", clock=Clock())
+    s.start()
+    for q in s.questions:
+        s.answer(q.id, "B")
+    assert s.finish().right == 2
+    with pytest.raises(ValueError, match="g1.*graded"):
+        QuestionPicker(bank, ["p1", "g1"])

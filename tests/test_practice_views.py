@@ -81,43 +81,217 @@ def test_mapper_check_next_score_and_code():
     one(box, "svc-check").click()
     assert "[PARTLY] partly right" in val(box, "svc-feedback-box")  # C is plan + engage
     one(box, "svc-show-code").click()
-    assert 'my_mapping = {"A": ["deliver and support"], "C": ["plan"]}' in val(box, "svc-code-box")
+    code = val(box, "svc-code-box")
+    assert 'practice_mapping = {\n    "A": "deliver and support",\n    "C": "plan",\n}' in code
+    assert "my_mapping" not in code
 
 
-def test_mapper_never_reveals_a_graded_answer():
-    from course.grading import keys
+def test_graded_mapper_records_each_click_and_has_no_check_button(progress_file):
+    from course import banks
 
-    graded = [s for s in keys.scenarios() if s.graded]  # with their keys, to look for them
-    box = widgets.scenario_mapper(graded=True, answer_name="graded_map")
-    assert graded[0].text in val(box, "svc-scenario")
-    wrong = next(a for a in ("plan", "improve", "engage") if a not in graded[0].activities)
-    next(t for t in find(box, "svc-activity") if t.description == wrong).value = True
-    one(box, "svc-check").click()
-    feedback = val(box, "svc-feedback-box")
-    assert "[RECORDED]" in feedback
-    assert graded[0].explanation[:40] not in feedback
-    assert not any(a in feedback.replace(wrong, "") for a in graded[0].activities)
-    assert "correct" not in val(box, "svc-score").replace("0 / 0 correct", "")
+    graded = [s for s in banks.load_scenarios() if s.graded]
+    box = widgets.scenario_mapper(graded=True)
+    assert "svc-mapper-graded" in box._dom_classes
+    assert one(box, "svc-check").layout.display == "none"  # nothing to check here
+    intro = val(box, "svc-intro")
+    assert "graded when your notebook is graded" in intro and "checked by the test cell" not in intro
+    assert "recorded at once" in val(box, "svc-prompt") and "not checked here" in val(box, "svc-prompt")
+    toggles = {t.description: t for t in find(box, "svc-activity")}
+    toggles["engage"].value = True
+    toggles["plan"].value = True
+    assert "[RECORDED] Your choice for this scenario: plan + engage." in val(box, "svc-feedback-box")
+    toggles["improve"].value = True  # a third one is refused and unpicked
+    assert not toggles["improve"].value and "at most two" in val(box, "svc-feedback-box")
+    assert f"1 of {len(graded)} graded scenarios answered" in val(box, "svc-score")
+    kept = json.loads(progress_file.read_text())["widgets"]["mapper"]
+    assert kept == {graded[0].id: ["plan", "engage"]}
+    from course.grading import keys  # the real key, to look for it: it must not show
+
+    real = keys.scenario(graded[0].id)
+    shown = val(box, "svc-feedback-box") + val(box, "svc-score")
+    assert real.explanation[:40] not in shown and "correct" not in shown and "wrong" not in shown.lower()
     one(box, "svc-show-code").click()
-    assert f'graded_map = {{"{graded[0].id}": ["{wrong}"]}}' in val(box, "svc-code-box")
+    code = val(box, "svc-code-box")
+    assert code.count(": not answered yet") == len(graded) - 1
+    assert f'graded_mapping = {{\n    "{graded[0].id}": ["plan", "engage"],\n' in code
+    assert "Copy these lines into the answer cell" in code
+    toggles["engage"].value = False
+    assert kept != json.loads(progress_file.read_text())["widgets"]["mapper"]  # the change is saved at once
+    assert json.loads(progress_file.read_text())["widgets"]["mapper"] == {graded[0].id: ["plan"]}
 
 
-def test_quiz_practice_explains_every_option():
+def test_graded_mapper_never_reads_a_graded_key():
+    """Graded scenarios as the public bank will hold them (keys removed): the view never touches a key."""
+    from tests.test_practice_mapper import KeylessScenario
+
+    mapper_view = importlib.import_module("course.widgets.mapper")
+    box = mapper_view.build([KeylessScenario("g1"), KeylessScenario("g2")], "graded_mapping")
+    for name in ("obtain/build", "plan"):
+        next(t for t in find(box, "svc-activity") if t.description == name).value = True
+    one(box, "svc-check").click()  # hidden, and does nothing even if clicked
+    one(box, "svc-next").click()
+    next(t for t in find(box, "svc-activity") if t.description == "engage").value = True
+    one(box, "svc-show-code").click()
+    assert 'graded_mapping = {\n    "g1": ["plan", "obtain/build"],\n    "g2": "engage",\n}' in val(box, "svc-code-box")
+    assert "2 of 2 graded scenarios answered" in val(box, "svc-score")
+
+
+def test_mapper_choices_come_back_when_the_cell_runs_again(progress_file):
+    """A kernel restart loses the widget; the progress file keeps the choices and the new widget shows them."""
+    first = widgets.scenario_mapper(graded=True)
+    for name in ("deliver and support",):
+        next(t for t in find(first, "svc-activity") if t.description == name).value = True
+    one(first, "svc-next").click()
+    next(t for t in find(first, "svc-activity") if t.description == "improve").value = True
+    del first
+    again = widgets.scenario_mapper(graded=True)
+    assert "your earlier choices (2)" in val(again, "svc-intro")
+    assert "2 of 10 graded scenarios answered" in val(again, "svc-score")
+    assert "Scenario 3 of 10" in val(again, "svc-position")  # it opens at the first one without a choice
+    one(again, "svc-show-code").click()
+    code = val(again, "svc-code-box")
+    assert code.count(": \"deliver and support\",") == 1 and code.count(": \"improve\",") == 1
+    for _ in range(8):  # 3 -> 10, then round to 1
+        one(again, "svc-next").click()
+    assert "Scenario 1 of 10" in val(again, "svc-position")
+    assert [t.description for t in find(again, "svc-activity") if t.value] == ["deliver and support"]
+
+
+def test_quiz_practice_feedback_starts_with_the_students_verdict():
     from course import banks
 
     practice = [q for q in banks.load_questions() if not q.graded][:2]
+    key = practice[0].answer_letter
+    wrong = next(letter for letter in "ABCD" if letter != key)
     box = widgets.quiz([q.id for q in practice])
     radio = one(box, "svc-options")
     assert [v for _, v in radio.options] == ["A", "B", "C", "D"]
-    radio.value = "A"
+    radio.value = wrong
     one(box, "svc-submit").click()
+    lines = [line for line in val(box, "svc-feedback-box").split("</div>") if "svc-line" in line]
+    assert html.unescape(lines[0]).endswith(f"[WRONG] Your answer {wrong} is wrong; the answer is {key}.")
+    assert len(lines) == 5
     feedback = val(box, "svc-feedback-box")
-    assert feedback.count("[OK]") == 1 and feedback.count("[WRONG]") == 3
     for option in practice[0].options:
         assert option.explanation in feedback
     assert radio.disabled
     one(box, "svc-next").click()
     assert not radio.disabled and radio.value is None
+    radio.value = practice[1].answer_letter
+    one(box, "svc-submit").click()
+    assert f"[OK] Your answer {practice[1].answer_letter} is right." in val(box, "svc-feedback-box")
+
+
+def _practice_ids(n):
+    from course import banks
+
+    return [q for q in banks.load_questions() if not q.graded][:n]
+
+
+def test_quiz_finishing_early_asks_first_and_never_reveals_unanswered_answers(progress_file):
+    questions = _practice_ids(3)
+    box = widgets.quiz([q.id for q in questions])
+    radio = one(box, "svc-options")
+    radio.value = questions[0].answer_letter
+    one(box, "svc-submit").click()
+    one(box, "svc-finish").click()
+    confirm = one(box, "svc-confirm")
+    assert confirm.layout.display is None
+    assert "2 questions unanswered: finish anyway?" in html.unescape(confirm.children[0].value)
+    assert val(box, "svc-result") == ""  # nothing scored yet
+    assert not progress_file.exists() or not json.loads(progress_file.read_text())["quizzes"]
+    one(box, "svc-keep-going").click()
+    assert confirm.layout.display == "none"
+    assert "Question 2 of 3" in val(box, "svc-question")  # the first unanswered one
+    one(box, "svc-finish").click()
+    one(box, "svc-confirm-finish").click()
+    result = val(box, "svc-result")
+    assert "1 / 1 answered questions right (100%). 2 unanswered (not scored)." in result
+    assert "Unanswered" in result and questions[1].stem in result and questions[2].stem in result
+    for q in questions[1:]:
+        for option in q.options:
+            assert option.explanation not in result  # their answers stay unseen
+        assert "the answer is" not in result
+    saved = json.loads(progress_file.read_text())
+    assert saved["quizzes"][-1]["unanswered"] == [questions[1].id, questions[2].id]
+    assert saved["quizzes"][-1]["total"] == 1
+    assert saved["widgets"]["quiz"] == {}  # the finished attempt is no longer kept as in progress
+
+
+def test_exam_with_8_unanswered_asks_before_failing(progress_file):
+    questions = _practice_ids(10)
+    box = widgets.quiz([q.id for q in questions], mode="exam")
+    one(box, "svc-start").click()
+    radio = one(box, "svc-options")
+    radio.value = questions[0].answer_letter
+    one(box, "svc-next").click()
+    radio.value = next(letter for letter in "ABCD" if letter != questions[1].answer_letter)
+    assert "2 of 10 answered" in val(box, "svc-feedback-box")
+    one(box, "svc-finish").click()
+    assert "8 questions unanswered: finish anyway?" in val(one(box, "svc-confirm").children[0])
+    assert "counted as wrong, as in the real exam" in val(one(box, "svc-confirm").children[0])
+    assert val(box, "svc-result") == "" and json.loads(progress_file.read_text())["quizzes"] == []
+    one(box, "svc-confirm-finish").click()
+    result = val(box, "svc-result")
+    assert "FAIL: 1 / 10 (10.0%); the pass mark is 65% (7 / 10). 8 unanswered, counted as wrong as in the real exam." in result
+    assert "Review of the questions you got wrong" in result and questions[1].stem in result
+    for q in questions[2:]:
+        assert all(o.explanation not in result for o in q.options)
+    saved = json.loads(progress_file.read_text())["quizzes"][-1]
+    assert (saved["mode"], saved["score"], saved["total"], len(saved["unanswered"])) == ("exam", 1, 10, 8)
+    assert "Finished with" in val(box, "svc-timer")
+
+
+def test_start_again_begins_a_new_attempt_in_place():
+    questions = _practice_ids(2)
+    box = widgets.quiz([q.id for q in questions])
+    radio = one(box, "svc-options")
+    for q in questions:
+        radio.value = q.answer_letter
+        one(box, "svc-submit").click()
+        one(box, "svc-next").click()
+    one(box, "svc-finish").click()
+    assert "2 / 2 answered questions right" in val(box, "svc-result")
+    again = one(box, "svc-again")
+    assert again.layout.display is None
+    again.click()
+    assert val(box, "svc-result") == "" and again.layout.display == "none"
+    assert "Question 1 of 2" in val(box, "svc-question")
+    assert radio.value is None and not radio.disabled and not one(box, "svc-submit").disabled
+
+
+def test_quiz_attempt_in_progress_comes_back_when_the_cell_runs_again(progress_file):
+    box = widgets.quiz(topic="metrics", n=3)
+    order = [html.unescape(val(box, "svc-question"))]
+    radio = one(box, "svc-options")
+    radio.value = "B"
+    one(box, "svc-submit").click()
+    one(box, "svc-next").click()
+    order.append(html.unescape(val(box, "svc-question")))
+    again = widgets.quiz(topic="metrics", n=3)  # shuffled afresh, unless an attempt is kept
+    assert "Your attempt in progress was restored (1 of 3 answered)." in val(again, "svc-note")
+    assert val(again, "svc-question") == order[1]  # where the student was
+    one(again, "svc-prev").click()
+    assert val(again, "svc-question") == order[0]
+    assert one(again, "svc-options").value == "B" and one(again, "svc-options").disabled
+    assert "Your answer B is" in val(again, "svc-feedback-box")
+    one(again, "svc-finish").click()
+    one(again, "svc-confirm-finish").click()
+    fresh = widgets.quiz(topic="metrics", n=3)
+    assert "restored" not in val(fresh, "svc-note")
+
+
+def test_exam_in_progress_resumes_with_its_answers(progress_file):
+    questions = _practice_ids(4)
+    box = widgets.quiz([q.id for q in questions], mode="exam")
+    one(box, "svc-start").click()
+    one(box, "svc-options").value = "C"
+    again = widgets.quiz([q.id for q in questions], mode="exam")
+    start = one(again, "svc-start")
+    assert start.description == "Resume exam" and "1 of 4 answered" in val(again, "svc-timer")
+    start.click()
+    assert one(again, "svc-options").value == "C"
+    assert "Time left" in val(again, "svc-timer")
 
 
 def test_quiz_refuses_graded_questions_with_a_message():
@@ -134,9 +308,11 @@ def test_exam_finish_scores_and_records_the_attempt(progress_file):
     assert "4 minutes (04:30)" in val(box.children[2])  # 3 x 90 s = 4.5 min, shown as 4 whole minutes and 04:30
     one(box, "svc-start").click()
     radio = one(box, "svc-options")
-    radio.value = "B"
-    assert "1 of 3 answered" in val(box, "svc-feedback-box")
-    one(box, "svc-finish").click()
+    for _ in range(3):
+        radio.value = "B"
+        one(box, "svc-next").click()
+    assert "3 of 3 answered" in val(box, "svc-feedback-box")
+    one(box, "svc-finish").click()  # all answered: no question asked
     result = val(box, "svc-result")
     assert ("PASS:" in result) or ("FAIL:" in result)
     assert "the pass mark is 65% (2 / 3)" in result
@@ -145,7 +321,7 @@ def test_exam_finish_scores_and_records_the_attempt(progress_file):
     assert "Finished with" in val(box, "svc-timer")
 
 
-def test_flashcards_flip_knew_and_persist(progress_file):
+def test_flashcards_flip_knew_and_persist_only_the_card_reviewed(progress_file):
     box = widgets.flashcards(["incident", "Problem"])
     front = val(box, "svc-flashcard")
     term = "incident" if "incident" in front else "problem"
@@ -157,7 +333,48 @@ def test_flashcards_flip_knew_and_persist(progress_file):
     counts = val(box, "svc-box-counts")
     assert "Box 1: 1 card " in counts and "Box 2: 1 card " in counts
     saved = json.loads(progress_file.read_text())["flashcards"]
-    assert saved["session"] == 1 and saved["boxes"][term] == 2
+    assert saved["session"] == 1 and saved["boxes"] == {term: 2}  # the card not reviewed is not stored
+
+
+def test_flashcards_one_session_a_day_and_a_deliberate_path_to_study_again(progress_file):
+    from datetime import date
+
+    from course import banks
+
+    flash_view = importlib.import_module("course.widgets.flashcards")
+    terms = [t for t in banks.load_glossary() if t.term in ("incident", "problem")]
+    monday = lambda: date(2026, 3, 2)  # noqa: E731
+    box = flash_view.build(terms, today=monday)
+    def buttons(widget):
+        own = [widget.description] if isinstance(widget, w.Button) and widget.layout.display != "none" else []
+        if getattr(widget, "layout", None) is not None and widget.layout.display == "none":
+            return []
+        return own + [d for child in getattr(widget, "children", ()) for d in buttons(child)]
+
+    assert buttons(box) == ["Flip", "I knew it", "I didn't"]  # no way to skip to another session mid-way
+    for _ in range(2):
+        one(box, "svc-flip").click()
+        one(box, "svc-knew").click()
+    assert buttons(box) == ["Study again today anyway"]
+    done = val(box, "svc-session-done")
+    assert "Next session: tomorrow (Tue 3 Mar 2026)" in done and "2 cards will be due" in done
+    assert one(box, "svc-flip").disabled
+    # running the cell again the same day resumes the finished session: nothing due, no new session
+    same_day = flash_view.build(terms, today=monday)
+    assert "Session 1" in val(same_day, "svc-session") and "0 cards left" in val(same_day, "svc-session")
+    one(same_day, "svc-again-today").click()  # the deliberate path
+    assert "Session 2" in val(same_day, "svc-session") and "2 cards left" in val(same_day, "svc-session")
+    tuesday = flash_view.build(terms, today=lambda: date(2026, 3, 3))
+    assert "Session 3" in val(tuesday, "svc-session")
+
+
+def test_progress_panel_counts_the_cards_actually_reviewed(progress_file):
+    box = widgets.flashcards()  # the whole glossary
+    for _ in range(2):
+        one(box, "svc-flip").click()
+        one(box, "svc-knew").click()
+    panel = widgets.progress_panel()
+    assert "2 cards reviewed over 1 session" in val(panel, "svc-panel-body")
 
 
 def test_flashcards_survive_a_corrupt_progress_file(progress_file):
@@ -165,7 +382,31 @@ def test_flashcards_survive_a_corrupt_progress_file(progress_file):
     box = widgets.flashcards(["incident"])
     assert "svc-flashcards" in box._dom_classes
     note = val(box, "svc-note")
-    assert "could not be read" in note and "starting fresh" in note
+    assert f"Your progress file {progress_file} could not be read" in note and "starting fresh" in note
+    kept = [p for p in progress_file.parent.iterdir() if p.name.startswith("progress.json.corrupt-")]
+    assert len(kept) == 1 and kept[0].read_text() == "{not json" and str(kept[0]) in note
+
+
+def test_every_widget_is_displayed_with_a_plain_text_fallback():
+    """Where a widget cannot be drawn (a restarted kernel, a static viewer) the note beside it says what to do."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.display import display
+    from IPython.utils.capture import capture_output
+
+    InteractiveShell.instance()
+    calls = [
+        widgets.scenario_mapper(["A"]), widgets.quiz(n=2), widgets.flashcards(["incident"]),
+        widgets.value_stream_builder(), widgets.slo_explorer(), widgets.progress_panel(), widgets.quiz(mode="test"),
+    ]
+    for widget in calls:
+        with capture_output() as cap:
+            display(widget)
+        shown, note = cap.outputs
+        assert "application/vnd.jupyter.widget-view+json" in shown.data
+        assert "interactive widget" in shown.data["text/plain"] or "[ERROR]" in shown.data["text/plain"]
+        assert "run this cell again" in note.data["text/plain"]
+        assert 'class="svc-fallback"' in note.data["text/html"]
+        assert "svc-live" in widget._dom_classes  # the class whose presence hides the note in JupyterLab
 
 
 def test_stream_check_gives_feedback_per_step_and_a_flow():
@@ -235,7 +476,7 @@ def test_progress_panel_shows_boxes_and_attempts(progress_file):
     )
     box = widgets.progress_panel()
     body = val(box, "svc-panel-body")
-    assert "3 cards seen over 4 sessions; box 1: 1, box 2: 0, box 3: 2, box 4: 0, box 5: 0." in body
+    assert "3 cards reviewed over 4 sessions; box 1: 1, box 2: 0, box 3: 2, box 4: 0, box 5: 0." in body
     assert "27 / 40 (68%)" in body and "PASS" in body and "2026-03-02 09:15" in body
 
 
@@ -319,7 +560,7 @@ def test_missing_data_folder_files_are_named(tmp_path):
     }
     for name, file_name in expected_files.items():
         classes, message = rows[name]
-        assert classes == "svc-error", (name, classes)
+        assert classes == "svc-error svc-live", (name, classes)
         assert file_name in message and "Traceback" not in message
 
 
@@ -338,5 +579,5 @@ def test_a_malformed_bank_entry_is_named(tmp_path):
     )
     out = _run(script, {"SVC_COURSE_DATA": str(folder), "SVC_COURSE_PROGRESS": str(tmp_path / "p.json")})
     classes, message = out.split("\n", 1)
-    assert classes == "svc-error"
+    assert classes == "svc-error svc-live"
     assert "scenarios.yml" in message and "id 'A'" in message and "activities" in message

@@ -40,7 +40,7 @@ def test_default_path_is_in_the_jupyter_data_folder_not_the_course(tmp_path, mon
 
 def test_missing_file_gives_a_fresh_state_without_a_message(path):
     result = progress.load()
-    assert result.state == {"version": 1, "flashcards": {"session": 0, "boxes": {}}, "quizzes": []}
+    assert result.state == {"version": 1, "flashcards": {"session": 0, "boxes": {}}, "quizzes": [], "widgets": {}}
     assert result.message is None and not path.exists()
 
 
@@ -96,6 +96,12 @@ def test_corrupt_json_is_kept_aside_and_a_fresh_state_starts(path):
         ({"version": 1, "flashcards": {"session": 0, "boxes": {"a": 7}}, "quizzes": []}, "flashcards.boxes"),
         ({"version": 1, "flashcards": {"session": 0, "boxes": {}}, "quizzes": {}}, "quizzes"),
         ({"version": 1, "flashcards": {"session": 0, "boxes": {}}, "quizzes": [{"date": "x"}]}, "'mode'"),
+        ({"version": 1, "flashcards": {"session": 0, "boxes": {}, "started": "monday"}, "quizzes": []},
+         "flashcards.started"),
+        ({"version": 1, "flashcards": {"session": 0, "boxes": {}, "known": "a"}, "quizzes": []}, "flashcards.known"),
+        ({"version": 1, "flashcards": {"session": 0, "boxes": {}}, "quizzes": [], "widgets": []}, "'widgets'"),
+        ({"version": 1, "flashcards": {"session": 0, "boxes": {}}, "quizzes": [], "widgets": {"mapper": 3}},
+         "widgets.mapper"),
     ],
 )
 def test_wrong_shape_is_kept_aside_with_the_field_named(path, content, field):
@@ -176,3 +182,67 @@ def test_save_creates_the_folder(tmp_path):
     target = tmp_path / "a" / "b" / "progress.json"
     progress.save(progress.empty_state(), target)
     assert progress.load(target).state == progress.empty_state()
+
+
+def test_a_file_written_before_widgets_were_kept_still_loads(path):
+    old = {"version": 1, "flashcards": {"session": 2, "boxes": {"a": 2}}, "quizzes": [dict(ATTEMPT)]}
+    path.write_text(json.dumps(old))
+    result = progress.load()
+    assert result.message is None
+    assert result.state == dict(old, widgets={})
+
+
+def test_widget_state_is_kept_per_kind_and_key_and_removed_with_none(path):
+    progress.save_widget_state("mapper", "wifi-01", ["deliver and support"])
+    progress.save_widget_state("mapper", "shop-06", ["obtain/build", "design and transition"])
+    progress.save_widget_state("quiz", "exam|n=10", {"ids": ["q1"], "answers": {"q1": "B"}})
+    progress.save_flashcards({"session": 1, "boxes": {"a": 2}})
+    state = progress.load().state
+    assert progress.widget_state(state, "mapper") == {
+        "wifi-01": ["deliver and support"], "shop-06": ["obtain/build", "design and transition"]
+    }
+    assert progress.widget_state(state, "quiz") == {"exam|n=10": {"ids": ["q1"], "answers": {"q1": "B"}}}
+    assert progress.widget_state(state, "stream") == {}
+    assert state["flashcards"] == {"session": 1, "boxes": {"a": 2}}
+    progress.save_widget_state("mapper", "wifi-01", None)
+    assert progress.widget_state(progress.load().state, "mapper") == {"shop-06": ["obtain/build", "design and transition"]}
+
+
+def test_widget_state_refuses_what_json_cannot_hold(path):
+    with pytest.raises(TypeError):
+        progress.save_widget_state("quiz", "k", {"when": object()})
+    assert not path.exists()
+
+
+def test_flashcards_keep_the_session_day_and_merge_only_the_cards_named(path):
+    progress.save_flashcards({"session": 3, "boxes": {"a": 2, "b": 1}, "started": "2026-03-02", "known": ["a"]})
+    # another deck, opened before that save, marks "c": its stale boxes of a and b must not win
+    progress.save_flashcards({"session": 3, "boxes": {"a": 1, "c": 2}, "started": "2026-03-02", "known": ["c"]},
+                             terms=["c"])
+    cards = progress.load().state["flashcards"]
+    assert cards == {"session": 3, "boxes": {"a": 2, "b": 1, "c": 2}, "started": "2026-03-02", "known": ["c"]}
+
+
+def test_concurrent_updates_from_two_processes_lose_nothing(path):
+    """Two kernels saving at once: every one of their 2 x 40 saves is in the file at the end."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from course import progress\n"
+        "for i in range(40):\n"
+        "    progress.save_widget_state('mapper', f'{sys.argv[1]}-{i}', ['plan'])\n"
+    )
+    env = dict(os.environ, SVC_COURSE_PROGRESS=str(path))
+    procs = [subprocess.Popen([sys.executable, "-c", script, name], env=env) for name in ("x", "y")]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    kept = progress.widget_state(progress.load().state, "mapper")
+    assert sorted(kept) == sorted([f"x-{i}" for i in range(40)] + [f"y-{i}" for i in range(40)])
+
+
+def test_an_unreadable_file_that_cannot_be_moved_aside_is_never_overwritten(path, monkeypatch):
+    path.write_text("{not json")
+    monkeypatch.setattr(progress, "_set_aside", lambda p: None)  # as in a folder where renaming fails
+    with pytest.raises(progress.ProgressError, match=f"{path}.*could not be moved aside"):
+        progress.save_widget_state("mapper", "A", ["plan"])
+    assert path.read_text() == "{not json"  # nothing lost

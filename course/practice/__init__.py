@@ -9,4 +9,6 @@ One module per widget concern, none of them importing ipywidgets or IPython:
 * :mod:`course.practice.leitner`: a five-box Leitner scheduler for flashcards.
 * :mod:`course.practice.stream`: checking a value stream and its flow data.
 * :mod:`course.practice.slo`: error budget arithmetic and burn-down series.
+* :mod:`course.practice.dashboard`: notebook 06's value chain dashboard, one
+  measure per activity with its monthly values, unit and axis.
 """

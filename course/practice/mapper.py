@@ -8,6 +8,10 @@ activity chosen wrongly what that activity is for. :class:`MappingSession` walks
 through several scenarios, keeps a running score and prints the answers as a
 Python dict literal to paste into a graded cell.
 
+A scenario marked ``graded`` is only ever shown and recorded: its key fields
+(``activities``, ``cue_words``, ``explanation``) are never read, so the public
+bank may leave them empty.
+
 Scenarios are any objects with the attributes of :class:`course.banks.Scenario`
 (``id``, ``context``, ``text``, ``activities``, ``cue_words``, ``explanation``
 and, optionally, ``graded``).
@@ -113,25 +117,66 @@ def check_mapping(scenario: ScenarioLike, given: str | Iterable[str]) -> Mapping
     return MappingResult(scenario.id, chosen, expected, credit, word, "\n".join(lines))
 
 
-def mapping_code(answers: dict[str, Sequence[str]], answer_name: str = "my_mapping") -> str:
-    """Return ``answers`` as a Python assignment to paste into a graded cell.
+PRACTICE_NAME = "practice_mapping"
+"""The name "Show as code" uses for practice answers when the notebook asks for none."""
 
-    >>> print(mapping_code({"A": ["deliver and support"], "B": ["obtain/build", "design and transition"]}))
-    my_mapping = {"A": ["deliver and support"], "B": ["obtain/build", "design and transition"]}
+GRADED_NAME = "graded_mapping"
+"""The name "Show as code" uses for graded answers when the notebook asks for none."""
+
+
+def check_name(answer_name: str) -> str:
+    """Return ``answer_name`` if it can be assigned to in Python, else raise ``ValueError``.
+
+    >>> check_name("graded_mapping")
+    'graded_mapping'
     """
-    if not isinstance(answer_name, str) or not answer_name.isidentifier():
-        raise ValueError(f"answer_name must be a Python identifier, got {answer_name!r}")
-    items = ", ".join(
-        f"{json.dumps(str(sid))}: [{', '.join(json.dumps(a) for a in acts)}]" for sid, acts in answers.items()
-    )
-    return f"{answer_name} = {{{items}}}"
+    import keyword
+
+    if not isinstance(answer_name, str) or not answer_name.isidentifier() or keyword.iskeyword(answer_name):
+        raise ValueError(f"answer_name must be a Python variable name, got {answer_name!r}")
+    return answer_name
+
+
+def mapping_code(
+    answers: dict[str, Sequence[str]], answer_name: str = PRACTICE_NAME, pending: Sequence[str] = ()
+) -> str:
+    """Return ``answers`` as a Python assignment to paste into a code cell, one entry per line.
+
+    One activity is written as a string, two as a list (the form the graded
+    cells ask for). Ids in ``pending`` (not answered yet) are listed as comment
+    lines, so the student sees what is missing. Every line is short, so the
+    code never wraps in the middle of a word.
+
+    >>> print(mapping_code({"A": ["deliver and support"], "B": ["obtain/build", "design and transition"]},
+    ...                    "graded_mapping", pending=["C"]))
+    graded_mapping = {
+        "A": "deliver and support",
+        "B": ["obtain/build", "design and transition"],
+        # "C": not answered yet
+    }
+    >>> mapping_code({})
+    'practice_mapping = {}'
+    """
+    check_name(answer_name)
+    lines = []
+    for sid, acts in answers.items():
+        acts = list(acts)
+        value = json.dumps(acts[0]) if len(acts) == 1 else "[" + ", ".join(json.dumps(a) for a in acts) + "]"
+        lines.append(f"    {json.dumps(str(sid))}: {value},")
+    lines += [f"    # {json.dumps(str(sid))}: not answered yet" for sid in pending]
+    if not lines:
+        return f"{answer_name} = {{}}"
+    return "\n".join([f"{answer_name} = {{", *lines, "}"])
 
 
 class MappingSession:
     """A walk through scenarios: answer, move on, keep score, export as code.
 
-    Answers to scenarios marked ``graded`` are recorded but neither checked nor
-    counted in the score, so the practice tool never gives away a graded answer.
+    Answers to scenarios marked ``graded`` are recorded with :meth:`record`,
+    never checked nor counted in the score, so the practice tool never gives
+    away a graded answer (and never reads a graded scenario's key).
+    ``choices`` (scenario id to activities) can be restored from a previous
+    session; practice choices restored are checked again for the score.
 
     >>> from types import SimpleNamespace as S
     >>> mk = lambda i, acts: S(id=i, context="c", text="t", activities=acts, cue_words=(), explanation="e")
@@ -144,13 +189,30 @@ class MappingSession:
     '1 / 2 correct, 1 partly'
     """
 
-    def __init__(self, scenarios: Sequence[Any]):
+    def __init__(self, scenarios: Sequence[Any], choices: dict[str, Any] | None = None):
         if not scenarios:
             raise ValueError("a mapping session needs at least one scenario")
         self.scenarios = list(scenarios)
         self.index = 0
         self.choices: dict[str, tuple[str, ...]] = {}
         self.results: dict[str, MappingResult] = {}
+        ids = {s.id for s in self.scenarios}
+        for sid, given in (choices or {}).items():
+            if sid not in ids:
+                continue
+            try:
+                chosen = normalise_choice(given)
+            except (TypeError, ValueError):
+                continue  # a stored choice that is no longer valid is dropped, never fatal
+            scenario = self._by_id(sid)
+            if self.is_graded(scenario):
+                self.choices[sid] = chosen
+            else:
+                result = check_mapping(scenario, chosen)
+                self.choices[sid] = result.given
+                self.results[sid] = result
+        unanswered = [i for i, s in enumerate(self.scenarios) if s.id not in self.choices]
+        self.index = unanswered[0] if unanswered else 0
 
     @property
     def current(self) -> Any:
@@ -167,11 +229,36 @@ class MappingSession:
         return bool(getattr(scenario if scenario is not None else self.current, "graded", False))
 
     def answer(self, given: str | Iterable[str]) -> MappingResult:
-        """Record the answer to the current scenario and return its result."""
+        """Check and record the answer to the current (practice) scenario and return its result.
+
+        A graded scenario is refused with ``ValueError``: use :meth:`record`.
+        """
+        if self.is_graded():
+            raise ValueError(f"scenario {self.current.id!r} is graded: it is recorded, never checked here")
         result = check_mapping(self.current, given)
         self.choices[self.current.id] = result.given
         self.results[self.current.id] = result
         return result
+
+    def record(self, given: str | Iterable[str]) -> tuple[str, ...]:
+        """Record a choice for the current scenario without checking it; return it normalised.
+
+        An empty choice removes the record. This is how graded scenarios are answered.
+        """
+        sid = self.current.id
+        items = [given] if isinstance(given, str) else list(given)
+        if not items:
+            self.choices.pop(sid, None)
+            self.results.pop(sid, None)
+            return ()
+        chosen = normalise_choice(items)
+        self.choices[sid] = chosen
+        self.results.pop(sid, None)
+        return chosen
+
+    def pending(self) -> list[str]:
+        """Ids of the scenarios without a recorded answer, in order."""
+        return [s.id for s in self.scenarios if s.id not in self.choices]
 
     def next(self) -> None:
         """Move to the next scenario, wrapping round after the last."""
@@ -188,15 +275,19 @@ class MappingSession:
         """The running score in words, e.g. ``3 / 5 correct, 1 partly``."""
         correct, partly, answered = self.score()
         text = f"{correct} / {answered} correct, {partly} partly"
-        graded = sum(self.is_graded(self._by_id(sid)) for sid in self.results)
+        graded = self.graded_recorded()
         if graded:
             text += f"; {graded} graded answer{'s' if graded != 1 else ''} recorded"
         return text
 
-    def as_code(self, answer_name: str = "my_mapping") -> str:
-        """The answers so far, in scenario order, as a Python dict assignment."""
+    def graded_recorded(self) -> int:
+        """How many graded scenarios have a recorded choice."""
+        return sum(self.is_graded(self._by_id(sid)) for sid in self.choices)
+
+    def as_code(self, answer_name: str = PRACTICE_NAME) -> str:
+        """The answers so far, in scenario order, as a Python dict assignment (unanswered ids as comments)."""
         ordered = {s.id: self.choices[s.id] for s in self.scenarios if s.id in self.choices}
-        return mapping_code(ordered, answer_name)
+        return mapping_code(ordered, answer_name, self.pending())
 
     def _by_id(self, sid: str) -> Any:
         for s in self.scenarios:

@@ -7,6 +7,15 @@ question (60 minutes for 40), and a pass at 65% (26 of 40). Time comes from an
 injectable clock (seconds, like :func:`time.monotonic`), so the timer is tested
 without waiting.
 
+Finishing with questions unanswered must be confirmed (:class:`Unanswered`):
+only then does an exam count them as wrong, as the real exam does. A practice
+quiz scores the questions answered. Unanswered questions are listed in the
+review without their answers, so they stay fresh for another attempt.
+
+A session in progress can be kept as plain JSON (:meth:`QuizSession.to_state`)
+and restored (:meth:`QuizSession.from_state`), so a kernel restart loses no
+answer. Graded questions are never put in a quiz, so no key of theirs is read.
+
 Questions are any objects with the attributes of :class:`course.banks.Question`
 (``id``, ``topic``, ``stem``, ``statements``, ``options`` of ``(text, correct,
 explanation)`` and, optionally, ``graded``).
@@ -33,6 +42,15 @@ LETTERS = "ABCDEFGH"
 
 class QuizClosed(ValueError):
     """An answer given after the quiz was finished or the exam time ran out."""
+
+
+class Unanswered(ValueError):
+    """Finishing with questions unanswered, not confirmed: ask the student first."""
+
+    def __init__(self, ids: Sequence[str]):
+        self.ids = tuple(ids)
+        n = len(self.ids)
+        super().__init__(f"{n} question{'s' if n != 1 else ''} unanswered: finish anyway?")
 
 
 def exam_seconds(n_questions: int) -> int:
@@ -111,6 +129,22 @@ class OptionFeedback:
         return f"{self.mark} {self.letter}) {self.text}{who}: {status}. {self.explanation}"
 
 
+def headline(question: Any, chosen: str) -> str:
+    """The student's verdict in one line, said before the options are explained.
+
+    >>> from types import SimpleNamespace as S
+    >>> q = S(id="q1", options=(S(text="plan", correct=False, explanation=""),
+    ...                         S(text="obtain/build", correct=True, explanation="")))
+    >>> headline(q, "a"), headline(q, "B")
+    ('[WRONG] Your answer A is wrong; the answer is B.', '[OK] Your answer B is right.')
+    """
+    letter = LETTERS[_letter_index(question, chosen)]
+    key = answer_letter(question)
+    if letter == key:
+        return f"[OK] Your answer {letter} is right."
+    return f"[WRONG] Your answer {letter} is wrong; the answer is {key}."
+
+
 def option_feedback(question: Any, chosen: str | None) -> list[OptionFeedback]:
     """Explain every option of ``question``, marking the one chosen (``None``: unanswered).
 
@@ -129,7 +163,7 @@ def option_feedback(question: Any, chosen: str | None) -> list[OptionFeedback]:
 
 @dataclass(frozen=True)
 class Review:
-    """A question answered wrongly (or not at all) in an exam, with every option explained."""
+    """A question answered wrongly, with every option explained."""
 
     question_id: str
     stem: str
@@ -139,8 +173,22 @@ class Review:
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """A question left unanswered: only its stem, never its answer."""
+
+    question_id: str
+    number: int
+    stem: str
+
+
+@dataclass(frozen=True)
 class QuizResult:
-    """The score of a finished quiz and the review of every wrong answer."""
+    """The score of a finished quiz, the review of every wrong answer and the questions left unanswered.
+
+    ``total`` is what the score is out of: every question in an exam (an
+    unanswered one earns nothing, as in the real exam), the questions answered
+    in a practice quiz.
+    """
 
     mode: str
     right: int
@@ -148,31 +196,50 @@ class QuizResult:
     timed_out: bool
     wrong_ids: tuple[str, ...]
     reviews: tuple[Review, ...] = field(repr=False)
+    skipped: tuple[Skipped, ...] = field(default=(), repr=False)
+
+    @property
+    def unanswered_ids(self) -> tuple[str, ...]:
+        """The ids of the questions left unanswered."""
+        return tuple(s.question_id for s in self.skipped)
 
     @property
     def percent(self) -> float:
-        """The score in percent."""
-        return 100.0 * self.right / self.total
+        """The score in percent (0 when nothing was scored)."""
+        return 100.0 * self.right / self.total if self.total else 0.0
 
     @property
     def passed(self) -> bool:
         """Whether the score reaches the 65% pass mark."""
-        return passed(self.right, self.total)
+        return passed(self.right, self.total) if self.total else False
 
     @property
     def summary(self) -> str:
         """The score in words, e.g. ``PASS: 27 / 40 (67.5%); the pass mark is 65% (26 / 40).``"""
+        n_skipped = len(self.skipped)
+        if self.mode == "practice":
+            if not self.total:
+                return f"No question answered; all {n_skipped} stay in your pool."
+            text = f"{self.right} / {self.total} answered questions right ({self.percent:.0f}%)."
+            if n_skipped:
+                text += f" {n_skipped} unanswered (not scored)."
+            return text
         need = -(-PASS_PERCENT * self.total // 100)
         word = "PASS" if self.passed else "FAIL"
         late = " Time ran out." if self.timed_out else ""
+        blank = ""
+        if n_skipped:
+            blank = f" {n_skipped} unanswered, counted as wrong as in the real exam."
         return (
             f"{word}: {self.right} / {self.total} ({self.percent:.1f}%); the pass mark is "
-            f"{PASS_PERCENT}% ({need} / {self.total}).{late}"
+            f"{PASS_PERCENT}% ({need} / {self.total}).{blank}{late}"
         )
 
 
 def attempt_record(result: QuizResult, when: datetime | None = None) -> dict[str, Any]:
-    """The attempt as a small JSON-ready dict for the progress file."""
+    """The attempt as a small JSON-ready dict for the progress file (``unanswered`` lists the ids left blank)."""
+    if not result.total:
+        raise ValueError("an attempt with no question answered is not recorded")
     when = when or datetime.now(timezone.utc)
     return {
         "date": when.isoformat(timespec="seconds"),
@@ -182,6 +249,7 @@ def attempt_record(result: QuizResult, when: datetime | None = None) -> dict[str
         "percent": round(result.percent, 1),
         "passed": result.passed,
         "wrong": list(result.wrong_ids),
+        "unanswered": list(result.unanswered_ids),
     }
 
 
@@ -257,23 +325,93 @@ class QuizSession:
             return option_feedback(question, LETTERS[index])
         return None
 
-    def finish(self) -> QuizResult:
-        """Score the quiz (unanswered questions count as wrong) and close it."""
+    def unanswered(self) -> list[str]:
+        """The ids of the questions not answered yet, in quiz order."""
+        return [q.id for q in self.questions if q.id not in self.answers]
+
+    def finish(self, *, confirmed: bool = False) -> QuizResult:
+        """Score the quiz and close it.
+
+        With questions unanswered this raises :class:`Unanswered` unless
+        ``confirmed`` (the student said "finish anyway") or the exam time is up.
+        An exam then counts them as wrong; a practice quiz scores only the
+        questions answered. Either way they are listed without their answers.
+        """
         if self.result is not None:
             return self.result
+        timed_out = self.timed_out()
+        blank = self.unanswered()
+        if blank and not confirmed and not timed_out:
+            raise Unanswered(blank)
         reviews = []
+        skipped = []
         right = 0
-        for q in self.questions:
+        for number, q in enumerate(self.questions, start=1):
             chosen = self.answers.get(q.id)
+            if chosen is None:
+                skipped.append(Skipped(q.id, number, q.stem))
+                continue
             key = answer_letter(q)
             if chosen == key:
                 right += 1
             else:
                 reviews.append(Review(q.id, q.stem, chosen, key, tuple(option_feedback(q, chosen))))
+        total = len(self.questions) if self.mode == "exam" else len(self.questions) - len(skipped)
         self.result = QuizResult(
-            self.mode, right, len(self.questions), self.timed_out(), tuple(r.question_id for r in reviews), tuple(reviews)
+            self.mode, right, total, timed_out, tuple(r.question_id for r in reviews), tuple(reviews), tuple(skipped)
         )
         return self.result
+
+    def elapsed(self) -> float | None:
+        """Seconds since the exam clock started (``None`` before it started)."""
+        return None if self.started_at is None else self.clock() - self.started_at
+
+    def to_state(self, *, index: int = 0, checked: Sequence[str] = ()) -> dict[str, Any]:
+        """The attempt in progress as plain JSON: question ids, answers, position, checked ids, elapsed time."""
+        return {
+            "mode": self.mode,
+            "ids": [q.id for q in self.questions],
+            "answers": dict(self.answers),
+            "index": index,
+            "checked": [qid for qid in checked if qid in self._by_id],
+            "elapsed": self.elapsed(),
+        }
+
+    @classmethod
+    def from_state(
+        cls, state: Any, pool: Sequence[Any], mode: str, clock: Callable[[], float] = time.monotonic
+    ) -> tuple[QuizSession, int, list[str]]:
+        """Rebuild a session kept by :meth:`to_state`: ``(session, index, checked ids)``.
+
+        ``pool`` holds the questions the quiz may ask; a stored id not in it
+        (the bank changed), a different mode or any malformed field raises
+        ``ValueError``, and the caller starts a fresh attempt. A started exam
+        resumes with its clock moved on by the stored ``elapsed`` seconds.
+        """
+        if not isinstance(state, dict) or state.get("mode") != mode:
+            raise ValueError("the stored quiz is not of this mode")
+        by_id = {q.id: q for q in pool}
+        ids = state.get("ids")
+        if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i in by_id for i in ids):
+            raise ValueError("the stored quiz names questions that are not in this quiz any more")
+        session = cls([by_id[i] for i in ids], mode=mode, clock=clock)
+        answers = state.get("answers", {})
+        if not isinstance(answers, dict):
+            raise ValueError("the stored answers are not a mapping")
+        for qid, letter in answers.items():
+            if qid not in session._by_id:
+                raise ValueError(f"the stored answer names question {qid!r}, not in this quiz")
+            session.answers[qid] = LETTERS[_letter_index(session.question(qid), letter)]
+        index = state.get("index", 0)
+        if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(ids):
+            index = 0
+        checked = [qid for qid in state.get("checked", []) if qid in session.answers]
+        elapsed = state.get("elapsed")
+        if elapsed is not None:
+            if isinstance(elapsed, bool) or not isinstance(elapsed, (int, float)) or elapsed < 0:
+                raise ValueError(f"the stored elapsed time is not a number of seconds: {elapsed!r}")
+            session.started_at = session.clock() - float(elapsed)
+        return session, index, checked
 
 
 def select_questions(
@@ -318,3 +456,49 @@ def select_questions(
     if not chosen:
         raise ValueError("questions.yml: no questions to ask")
     return chosen
+
+
+class QuestionPicker:
+    """Picks the questions of each new attempt of one quiz: ``picker()`` calls :func:`select_questions`.
+
+    ``pool`` holds every question an attempt may contain (a kept attempt is
+    resumed only when all its questions are still in it); ``key`` names the
+    quiz in the progress file, from its arguments.
+
+    >>> from types import SimpleNamespace as S
+    >>> bank = [S(id=f"q{i}", topic="t", graded=False) for i in range(5)]
+    >>> picker = QuestionPicker(bank, topic="t", n=2, mode="exam")
+    >>> len(picker()), len(picker.pool), picker.key
+    (2, 5, 'exam|topic=t|n=2')
+    """
+
+    def __init__(
+        self,
+        questions: Sequence[Any],
+        ids: Sequence[str] | None = None,
+        *,
+        topic: str | None = None,
+        n: int | None = None,
+        mode: str = "practice",
+    ):
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+        self.questions = list(questions)
+        self.ids = list(ids) if ids is not None else None
+        self.topic = topic
+        self.n = n
+        self.mode = mode
+        # validates ids, topic and n at once (and gives the pool before shuffling)
+        self.pool = select_questions(self.questions, self.ids, topic=topic)
+        select_questions(self.questions, self.ids, topic=topic, n=n, seed=0)
+        parts = [mode]
+        if ids is not None:
+            parts.append("ids=" + ",".join(self.ids or ()))
+        if topic is not None:
+            parts.append(f"topic={topic}")
+        if n is not None:
+            parts.append(f"n={n}")
+        self.key = "|".join(parts)
+
+    def __call__(self) -> list[Any]:
+        return select_questions(self.questions, self.ids, topic=self.topic, n=self.n)

@@ -6,6 +6,16 @@ outermost box carries a CSS class (``svc-mapper``, ``svc-quiz``,
 cannot be found or a bank entry is malformed, it returns an ``ipywidgets.HTML``
 of class ``svc-error`` with a short message naming the file and entry instead.
 
+Every widget is displayed with a plain note beside it, "run this cell again to
+show this widget", which JupyterLab hides while the widget is alive and shows
+where it cannot be drawn (after a kernel restart, in a static viewer). What a
+student does in a widget (the mapper's choices, a quiz attempt in progress, the
+value stream's steps, the flashcard boxes) is kept in the progress file and
+comes back when the cell runs again.
+
+:func:`value_chain_dashboard` is no widget: it displays notebook 06's dashboard
+as a plotly figure and a text table, which need no running kernel.
+
 The logic lives in :mod:`course.practice`; progress is kept by
 :mod:`course.progress`. Nothing here runs at import time.
 
@@ -15,6 +25,8 @@ True
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import ipywidgets as _w
 
@@ -30,24 +42,40 @@ from ._common import guarded as _guarded
 # first (above) so that the functions, defined last, are what ``widgets.quiz``
 # and ``widgets.flashcards`` name.
 
-__all__ = ["scenario_mapper", "quiz", "flashcards", "value_stream_builder", "slo_explorer", "progress_panel"]
+__all__ = [
+    "scenario_mapper",
+    "quiz",
+    "flashcards",
+    "value_stream_builder",
+    "slo_explorer",
+    "progress_panel",
+    "value_chain_dashboard",
+]
 
 
 @_guarded
 def scenario_mapper(
-    ids: list[str] | None = None, *, graded: bool | None = None, answer_name: str = "my_mapping"
+    ids: list[str] | None = None, *, graded: bool | None = None, answer_name: str | None = None
 ) -> _w.Widget:
     """Map scenarios to one or two activities, with feedback naming the cue words.
 
     ``ids`` picks scenarios from ``data/scenarios.yml`` in that order (default:
     all); ``graded`` keeps only graded (True) or only practice (False) ones.
-    Graded scenarios are recorded but not checked here, so the tool never gives
-    a graded answer away. "Show as code" prints ``<answer_name> = {...}`` to paste
-    into the graded cell.
+    Graded scenarios are only recorded (no Check button, no verdict), so the
+    tool never gives a graded answer away; they are graded with the notebook.
+    "Show as code" prints ``<answer_name> = {...}``, one entry per line, to
+    paste into the answer cell; ``answer_name`` defaults to
+    ``graded_mapping`` when every scenario shown is graded, else
+    ``practice_mapping``. Choices are kept in the progress file and restored
+    when the cell runs again.
     """
     from .. import banks
+    from ..practice.mapper import GRADED_NAME, PRACTICE_NAME
 
-    return _mapper_view.build(_mapper_view.select_scenarios(banks.load_scenarios(), ids, graded), answer_name)
+    chosen = _mapper_view.select_scenarios(banks.load_scenarios(), ids, graded)
+    if answer_name is None:
+        answer_name = GRADED_NAME if all(getattr(s, "graded", False) for s in chosen) else PRACTICE_NAME
+    return _mapper_view.build(chosen, answer_name)
 
 
 @_guarded
@@ -59,18 +87,20 @@ def quiz(
     ``ids`` picks questions from ``data/questions.yml``; otherwise practice
     questions (optionally of one ``topic``) are shuffled and ``n`` kept (an exam
     defaults to 40 or all there are). Graded questions are never offered. The
-    exam allows 90 seconds per question and passes at 65%; each finished attempt
-    is saved to the progress file.
+    exam allows 90 seconds per question and passes at 65%. Finishing with
+    questions unanswered asks first; "Start again" begins a new attempt. The
+    attempt in progress is kept in the progress file (restored when the cell
+    runs again) and each finished attempt is saved there.
     """
     from .. import banks
-    from ..practice.quiz import MODES, select_questions
+    from ..practice.quiz import MODES, QuestionPicker
 
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
     if n is None and ids is None and mode == "exam":
         n = 40
-    chosen = select_questions(banks.load_questions(), ids, topic=topic, n=n)
-    return _quiz_view.build(chosen, mode)
+    picker = QuestionPicker(banks.load_questions(), ids, topic=topic, n=n, mode=mode)
+    return _quiz_view.build(picker, mode, key=picker.key)
 
 
 @_guarded
@@ -102,3 +132,17 @@ def slo_explorer(service: str | None = None) -> _w.Widget:
 def progress_panel() -> _w.Widget:
     """The learner's flashcard boxes and quiz history."""
     return _progress_view.build()
+
+
+@_guarded
+def value_chain_dashboard(months: list[str] | None = None) -> Any:
+    """Notebook 06's dashboard: one measure per activity, its headline and monthly trend, and a text table.
+
+    Computed from the course's data sets (it needs no earlier answer); ``months``
+    (``"YYYY-MM"``) default to the months of the incident log. Each panel's
+    title and chart show the same measure, with its unit, which direction is
+    better and an honest axis. Displays as a plotly figure followed by a table.
+    """
+    from . import dashboard as dashboard_view
+
+    return dashboard_view.build(months=months)

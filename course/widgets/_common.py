@@ -30,11 +30,78 @@ _CSS = """
 .svc-partly { border-left-color: #E69F00; }
 .svc-wrong { border-left-color: #D55E00; }
 .svc-note { color: inherit; font-style: italic; }
+.svc-feedback .svc-line:first-child { font-weight: bold; }
 .svc-panel-quizzes th, .svc-panel-quizzes td { padding: 0.15em 0.9em 0.15em 0; text-align: left; }
-.svc-code { font-family: var(--jp-code-font-family, monospace); white-space: pre-wrap; user-select: all;
-            padding: 0.4em; border: 1px dashed #999; }
+.svc-code { font-family: var(--jp-code-font-family, monospace); white-space: pre; overflow-x: auto;
+            user-select: all; padding: 0.4em; border: 1px dashed #999; }
+.svc-radio-group label { display: block; padding: 0.1em 0; }
+.svc-confirm { padding: 0.4em 0.6em; border: 1px solid #E69F00; border-left-width: 4px; margin: 0.25em 0; }
 </style>
 """
+
+_FALLBACK_CSS = (
+    # hidden while the widget beside it is alive; shown again when its kernel is gone
+    # (ipywidgets marks the views of a restarted kernel "jupyter-widgets-disconnected")
+    ".jp-OutputArea:has(.svc-live) .svc-fallback { display: none; }"
+    ".jp-OutputArea:has(.svc-live.jupyter-widgets-disconnected) .svc-fallback { display: block; }"
+    ".svc-live.jupyter-widgets-disconnected { opacity: 0.55; pointer-events: none; }"
+)
+_CSS = _CSS.replace("</style>", _FALLBACK_CSS + "\n</style>")
+
+FALLBACK_TEXT = (
+    "This interactive widget needs a running kernel: run this cell again (Shift+Enter) to show it. "
+    "What you did in it is kept in your progress file."
+)
+"""What a notebook shows where a widget cannot be drawn (after a kernel restart, in a static viewer)."""
+
+_FALLBACK_HTML = (
+    '<div class="svc-fallback" role="note" style="padding:0.3em 0.6em;border-left:4px solid #999">'
+    f"{html.escape(FALLBACK_TEXT)}</div>"
+)
+
+
+def fallback_bundle() -> dict[str, str]:
+    """The display bundle of the note shown where a widget cannot be drawn.
+
+    JupyterLab hides it while the widget beside it is alive (a CSS rule that the
+    widget's own style sheet carries); after a kernel restart the widget shows
+    "Error displaying widget: model not found" and this note says what to do.
+    Viewers without widgets (nbviewer, GitHub, nbconvert) show it as well.
+    """
+    return {"text/html": _FALLBACK_HTML, "text/plain": FALLBACK_TEXT}
+
+
+def _display_live(widget: w.DOMWidget, description: str) -> None:
+    from IPython.display import display
+
+    bundle = widget._repr_mimebundle_()
+    if isinstance(bundle, tuple):
+        bundle = bundle[0]
+    data = dict(bundle or {})
+    data["text/plain"] = description
+    display(data, raw=True)
+    display(fallback_bundle(), raw=True)
+
+
+class LiveBox(w.VBox):
+    """The outermost box of a course widget: shown with a plain-text fallback note beside it.
+
+    ``plain`` is the widget's one-line text alternative (its title).
+    """
+
+    plain = "course widget"
+
+    def _ipython_display_(self, **kwargs: Any) -> None:
+        _display_live(self, f"{self.plain} (interactive widget)")
+
+
+class LiveHTML(w.HTML):
+    """An HTML widget shown with the same fallback note (used for error messages)."""
+
+    plain = ""
+
+    def _ipython_display_(self, **kwargs: Any) -> None:
+        _display_live(self, self.plain)
 
 
 def style() -> w.HTML:
@@ -59,10 +126,13 @@ def lines_html(lines: Sequence[str], css: str = "svc-feedback") -> str:
 
 def error_box(message: str) -> w.HTML:
     """The short message shown instead of a widget whose data cannot be used (class ``svc-error``)."""
-    box = w.HTML(
+    box = LiveHTML(
+        f"<style>{_FALLBACK_CSS}</style>"
         f'<div role="alert" class="svc-card"><b>[ERROR]</b> This exercise cannot start: {esc(message)}</div>'
     )
+    box.plain = f"[ERROR] This exercise cannot start: {message}"
     box.add_class("svc-error")
+    box.add_class("svc-live")
     return box
 
 
@@ -106,10 +176,47 @@ def button(description: str, tooltip: str, *, css: str = "", primary: bool = Fal
 def outer(title: str, children: Sequence[w.Widget], css: str) -> w.VBox:
     """The outermost box of a widget: its title, the shared style and its CSS class."""
     heading = w.HTML(f'<h4 class="svc-title" style="margin:0.2em 0">{esc(title)}</h4>')
-    box = w.VBox([style(), heading, *children], layout=w.Layout(width="100%"))
+    box = LiveBox([style(), heading, *children], layout=w.Layout(width="100%"))
+    box.plain = title
     box.add_class("svc-widget")
+    box.add_class("svc-live")
     box.add_class(css)
     return box
+
+
+def focus(widget: w.DOMWidget) -> None:
+    """Move the keyboard focus to ``widget`` in the browser (so it never falls back to the page)."""
+    try:
+        widget.focus()
+    except Exception:  # no front end attached (headless): nothing to focus
+        pass
+
+
+def note_html(message: str | None) -> str:
+    """A progress-file message as HTML (empty when there is none)."""
+    return f"<div>{esc(message)}</div>" if message else ""
+
+
+def radio_group(description: str, css: str) -> w.DOMWidget:
+    """A radio group whose arrow keys move between its options and never reach JupyterLab's shortcuts.
+
+    With ``anywidget`` it is a small view (:mod:`course.widgets._radio`) whose
+    group carries ``data-lm-suppress-shortcuts``, so ArrowDown moves to the next
+    option instead of the next cell. Without it, ``ipywidgets.RadioButtons``.
+    Either way it has ``options`` (``(label, value)`` pairs), ``value`` and
+    ``disabled``.
+    """
+    if anywidget_available():
+        from ._radio import RadioGroup
+
+        group: w.DOMWidget = RadioGroup(description=description, layout=w.Layout(width="100%"))
+    else:
+        group = w.RadioButtons(
+            options=[], value=None, description=description,
+            style={"description_width": "initial"}, layout=w.Layout(width="100%"),
+        )
+    group.add_class(css)
+    return group
 
 
 def anywidget_available() -> bool:

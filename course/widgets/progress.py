@@ -23,9 +23,11 @@ def panel_html(state: dict[str, Any]) -> str:
     if boxes:
         cells = ", ".join(f"box {box}: {n}" for box, n in counts.items())
         sessions = state["flashcards"]["session"]
+        started = state["flashcards"].get("started")
+        last = f" (the latest started {c.esc(started)})" if started else ""
         parts.append(
-            f'<div class="svc-panel-boxes">{len(boxes)} card{"s" if len(boxes) != 1 else ""} seen over '
-            f'{sessions} session{"s" if sessions != 1 else ""}; {c.esc(cells)}.</div>'
+            f'<div class="svc-panel-boxes">{len(boxes)} card{"s" if len(boxes) != 1 else ""} reviewed over '
+            f'{sessions} session{"s" if sessions != 1 else ""}{last}; {c.esc(cells)}.</div>'
         )
     else:
         parts.append('<div class="svc-panel-boxes">No flashcards reviewed yet.</div>')
@@ -37,14 +39,16 @@ def panel_html(state: dict[str, Any]) -> str:
         rows = "".join(
             f"<tr><td>{c.esc(a['date'][:16].replace('T', ' '))}</td><td>{c.esc(a['mode'])}</td>"
             f"<td>{a['score']} / {a['total']} ({a['percent']:.0f}%)</td>"
-            f"<td>{'PASS' if a['passed'] else 'FAIL'}</td><td>{len(a['wrong'])}</td></tr>"
+            f"<td>{'PASS' if a['passed'] else 'FAIL'}</td><td>{len(a['wrong'])}</td>"
+            f"<td>{len(a.get('unanswered', []))}</td></tr>"
             for a in reversed(attempts)
         )
         parts.append(
             '<table class="svc-panel-quizzes" style="border-collapse:collapse">'
             '<caption style="text-align:left">Latest attempts, newest first</caption>'
             "<thead><tr><th scope='col'>Date (UTC)</th><th scope='col'>Mode</th><th scope='col'>Score</th>"
-            f"<th scope='col'>Result</th><th scope='col'>Wrong</th></tr></thead><tbody>{rows}</tbody></table>"
+            f"<th scope='col'>Result</th><th scope='col'>Wrong</th><th scope='col'>Unanswered</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
         )
     return "".join(parts)
 

@@ -7,11 +7,15 @@ from typing import Any
 
 import ipywidgets as w
 
+from .. import progress
 from ..activities import ACTIVITIES
 from ..practice.stream import PALETTE, check_stream, flow_data, stream_summary
 from . import _common as c
 
 _PLACEHOLDER = "(choose an activity)"
+
+KIND = "stream"
+"""The progress file's widget kind: the activity chosen for each step, by story id."""
 
 
 def _flow_traces(data: dict[str, list], texts: Sequence[str]) -> list[dict[str, Any]]:
@@ -62,6 +66,10 @@ def build(stories: Sequence[Any], story_id: str) -> w.VBox:
     if story_id not in by_id:
         raise ValueError(f"stories.yml: no story with id {story_id!r}; stories: {', '.join(by_id)}")
     state = {"story": by_id[story_id]}
+    loaded = progress.load()
+    kept = progress.widget_state(loaded.state, KIND)
+    note = w.HTML(c.note_html(loaded.message))
+    note.add_class("svc-note")
 
     selector = w.Dropdown(
         options=[(s.title, s.id) for s in stories],
@@ -92,22 +100,37 @@ def build(stories: Sequence[Any], story_id: str) -> w.VBox:
         intro.value = f'<div class="svc-card"><b>{c.esc(story.title)}</b><div>{c.esc(story.intro)}</div></div>'
         rows = []
         dropdowns.clear()
+        stored = kept.get(story.id, {})
+        stored = stored if isinstance(stored, dict) else {}
         for i, step in enumerate(story.steps, start=1):
+            restored = stored.get(step.id)
             dd = w.Dropdown(
                 options=[(_PLACEHOLDER, "")] + [(a, a) for a in ACTIVITIES],
-                value="",
+                value=restored if restored in ACTIVITIES else "",
                 description=f"Step {i}:",
                 tooltip=step.text,
                 style={"description_width": "initial"},
                 layout=w.Layout(width="auto", min_width="16rem"),
             )
             dd.add_class("svc-step-choice")
+            dd.observe(on_choice, names="value")
             dropdowns.append(dd)
             rows.append(w.HBox([dd, w.HTML(f"<div style='padding-left:0.5em'>{c.esc(step.text)}</div>")]))
         steps_box.children = rows
         feedback.value = ""
         chart.show(False)
         legend.layout.display = "none"
+
+    def on_choice(_: Any) -> None:
+        story = state["story"]
+        choices = {s.id: dd.value for s, dd in zip(story.steps, dropdowns) if dd.value}
+        kept[story.id] = choices
+        try:
+            result = progress.save_widget_state(KIND, story.id, choices or None)
+            if result.message:
+                note.value = c.note_html(result.message)
+        except (OSError, ValueError) as exc:
+            note.value = c.note_html(f"Your choices could not be saved to the progress file: {exc}")
 
     def on_check(_: Any) -> None:
         story = state["story"]
@@ -136,6 +159,6 @@ def build(stories: Sequence[Any], story_id: str) -> w.VBox:
     prompt = w.HTML("<div>For each step, choose the value chain activity it mainly belongs to, then Check.</div>")
     return c.outer(
         "Build the value stream",
-        [selector, intro, prompt, steps_box, w.HBox([check]), feedback, legend, chart.widget],
+        [selector, intro, prompt, steps_box, w.HBox([check]), feedback, legend, chart.widget, note],
         "svc-stream",
     )

@@ -25,15 +25,71 @@ def run_all(page: Page) -> None:
     page.locator('li[data-command="runmenu:run-all"]').click()
 
 
+def wait_until_run_all_stops(page: Page, timeout: float = 240) -> None:
+    """Wait until Run All has stopped: no cell queued or running (``[*]``) and the kernel idle, twice in a row.
+
+    Run All stops at the end of the notebook or at the first cell that raises;
+    either way nothing is queued any more.
+    """
+    prompts = page.locator(".jp-Notebook .jp-Cell .jp-InputPrompt")
+    deadline = time.monotonic() + timeout
+    calm = 0
+    while time.monotonic() < deadline:
+        busy = page.evaluate(
+            "() => Array.from(document.querySelectorAll('.jp-Notebook .jp-Cell .jp-InputPrompt'))"
+            ".some(p => p.textContent.includes('[*]'))"
+        )
+        idle = "Idle" in (page.locator("#jp-main-statusbar").text_content() or "")
+        calm = calm + 1 if (idle and not busy) else 0
+        if calm >= 3:
+            return
+        page.wait_for_timeout(500)
+    raise AssertionError(f"Run All still busy after {timeout} s ({prompts.count()} cells)")
+
+
+def restart_kernel(page: Page) -> None:
+    """Kernel > Restart Kernel..., confirm, and wait until the new kernel is idle."""
+    page.locator(".lm-MenuBar-itemLabel", has_text="Kernel").first.click()
+    page.locator('li[data-command="kernelmenu:restart"]').click()
+    page.locator(".jp-Dialog-button.jp-mod-accept").click()
+    expect(page.locator(".jp-Dialog")).to_have_count(0)
+    expect(page.locator("#jp-main-statusbar")).to_contain_text("Idle", timeout=90_000)
+
+
+def active_cell(page: Page) -> int:
+    """The index of the notebook's active cell."""
+    return page.evaluate(
+        "() => Array.from(document.querySelectorAll('.jp-Notebook .jp-Cell'))"
+        ".findIndex(c => c.classList.contains('jp-mod-active'))"
+    )
+
+
+_WATCH_PROMPT = """
+(i) => {
+  const prompt = document.querySelectorAll('.jp-Notebook .jp-Cell')[i].querySelector('.jp-InputPrompt');
+  window.__svcPromptRan = false;
+  const watch = new MutationObserver(() => {
+    if (prompt.textContent.includes('*')) { window.__svcPromptRan = true; watch.disconnect(); }
+  });
+  watch.observe(prompt, {childList: true, characterData: true, subtree: true});
+}
+"""
+
+
 def run_cells(page: Page, indices: list[int]) -> None:
     """Run only the given cells, in order (selecting each by its prompt, then Ctrl+Enter)."""
     cells = page.locator(".jp-Notebook .jp-Cell")
     for i in indices:
         cell = cells.nth(i)
         cell.scroll_into_view_if_needed()
-        cell.locator(".jp-InputPrompt").first.click()
+        prompt = cell.locator(".jp-InputPrompt").first
+        # a cell run again may end with the same count as before (after a kernel restart):
+        # watch its prompt go through [*] to know this run has happened
+        page.evaluate(_WATCH_PROMPT, i)
+        prompt.click()
         page.keyboard.press("Control+Enter")
-        expect(cell.locator(".jp-InputPrompt").first).to_have_text(re.compile(r"\[\d+\]:"), timeout=120_000)
+        page.wait_for_function("() => window.__svcPromptRan === true", timeout=120_000)
+        expect(prompt).to_have_text(re.compile(r"\[\d+\]:"), timeout=120_000)
 
 
 def widget(page: Page, css: str, timeout: float = 120_000) -> Locator:
