@@ -4,7 +4,7 @@ Four students on 05-mapping-scenarios and 06-value-chain-metrics (one
 ``nbgrader autograde`` run per assignment, about 40 s in all) plus one whose
 06 notebook is renamed (not graded):
 
-- ann: the model solutions;
+- ann: the model solutions, and a written answer in 05 (pending manual grading);
 - bob: graded_mapping with shop-02 -> design and transition, gov-04 -> obtain/build,
   mfg-04 -> obtain/build, health-06 -> improve only (partly); mapping_b left None;
   csat_pct = the mean score, nps_value with 6 as a passive, mape_pct as a ratio;
@@ -87,9 +87,18 @@ def _answers() -> dict[str, dict[str, dict]]:
     }
 
 
+_BUILT: dict[str, Path] = {}
+
+
 @pytest.fixture(scope="session")
 def graded_class(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A course folder with the constructed class autograded on 05 and 06 (shared with the export tests)."""
+    """A course folder with the constructed class autograded on 05 and 06 (shared with the export tests).
+
+    tests/test_export_lms.py imports this fixture; pytest then holds one definition per
+    module, so the graded course is kept here and built once per session.
+    """
+    if "course" in _BUILT:
+        return _BUILT["course"]
     from course.grading.sandbox import check_available
 
     check_available()
@@ -109,7 +118,9 @@ def graded_class(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 continue  # eli submits only 06, renamed
             folder = course / "submitted" / student / name
             folder.mkdir(parents=True)
-            nb = student_notebook(source, release, answers.get(student, {}).get(name), blank=student == "dan")
+            written = "My scenario: the Wi-Fi drops and the network team restores it." if student == "ann" else None
+            nb = student_notebook(source, release, answers.get(student, {}).get(name), blank=student == "dan",
+                                  written=written)
             filename = "my-work.ipynb" if (student == "eli" and name == A06) else f"{name}.ipynb"
             nbformat.write(nb, str(folder / filename))
         run = _nbgrader(course, "autograde", name)
@@ -120,6 +131,7 @@ def graded_class(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for student in ("ann", "bob", "cat", "dan"):
         for name in (A05, A06):
             assert (course / "autograded" / student / name / f"{name}.ipynb").is_file(), (student, name)
+    _BUILT["course"] = course
     return course
 
 
