@@ -12,6 +12,14 @@ and the tests. Loading a bank validates it in two passes:
    scenario's cue words occur in its text, each question has exactly one correct
    option and list questions have exactly four statements.
 
+Items marked ``graded: true`` are public here only in part: their text (and a
+question's options) but not their key. The keys live in the instructor-only
+``keys/`` folder of the course and are read by the grader
+(:mod:`course.grading.keys`); a graded item's key fields are empty here
+(``Scenario.activities == ()``, ``Option.correct is None``, ``Record.kind is
+None``) and asking for its answer raises :class:`GradedKeyUnavailable`. A
+graded entry that carries its key in the public bank is refused.
+
 Any fault raises :class:`BankError` naming the file, the entry (its 0-based index,
 its id and its line) and the field, for example::
 
@@ -46,6 +54,7 @@ from .paths import data_dir
 
 __all__ = [
     "BankError",
+    "GradedKeyUnavailable",
     "Option",
     "Question",
     "Scenario",
@@ -73,6 +82,18 @@ class BankError(ValueError):
     """A content bank that cannot be read or breaks its schema or a semantic rule."""
 
 
+class GradedKeyUnavailable(LookupError):
+    """The answer of a graded item was asked for: it is kept by the grader, not in the public bank."""
+
+
+KEY_FIELDS = {
+    "scenarios": ("activities", "cue_words", "explanation"),
+    "questions": ("correct", "explanation"),
+    "records": ("kind", "activity", "explanation"),
+}
+"""The fields that make up a graded item's key, per bank (for questions: per option)."""
+
+
 # --------------------------------------------------------------------------- records
 
 
@@ -81,7 +102,8 @@ class Scenario:
     """A short exam-style story to map to one or two value chain activities.
 
     ``activities`` lists the primary activity first; ``cue_words`` are phrases of
-    ``text`` that point to them.
+    ``text`` that point to them. A graded scenario from the public bank has
+    none of the three (they are empty); :mod:`course.grading.keys` fills them in.
     """
 
     id: str
@@ -95,17 +117,28 @@ class Scenario:
     graded: bool = False
 
     @property
+    def has_key(self) -> bool:
+        """Whether this object carries its key (always for practice items)."""
+        return bool(self.activities)
+
+    @property
     def primary(self) -> str:
         """The primary activity (the first listed)."""
+        if not self.activities:
+            raise GradedKeyUnavailable(f"scenario {self.id!r} is graded: its key is kept by the grader")
         return self.activities[0]
 
 
 @dataclass(frozen=True)
 class Option:
-    """One of a question's four options, with why it is right or wrong."""
+    """One of a question's four options, with why it is right or wrong.
+
+    ``correct`` is None (and ``explanation`` empty) for a graded question read
+    from the public bank.
+    """
 
     text: str
-    correct: bool
+    correct: bool | None
     explanation: str
 
 
@@ -128,8 +161,15 @@ class Question:
     graded: bool = False
 
     @property
+    def has_key(self) -> bool:
+        """Whether this object carries its key (always for practice questions)."""
+        return all(option.correct is not None for option in self.options)
+
+    @property
     def answer_index(self) -> int:
         """0-based index of the correct option."""
+        if not self.has_key:
+            raise GradedKeyUnavailable(f"question {self.id!r} is graded: its answer is kept by the grader")
         return next(i for i, option in enumerate(self.options) if option.correct)
 
     @property
@@ -190,14 +230,23 @@ class Story:
 
 @dataclass(frozen=True)
 class Record:
-    """A short operational record (ops log or service desk line) to classify."""
+    """A short operational record (ops log or service desk line) to classify.
+
+    ``kind``, ``activity`` and ``explanation`` are None/empty for a graded record
+    read from the public bank.
+    """
 
     id: str
     text: str
-    kind: str
-    activity: str
+    kind: str | None
+    activity: str | None
     explanation: str
     graded: bool = False
+
+    @property
+    def has_key(self) -> bool:
+        """Whether this object carries its key (always for practice records)."""
+        return self.kind is not None
 
 
 # --------------------------------------------------------------------------- reading
@@ -367,27 +416,58 @@ def _load(bank: _Bank, path: str | Path | None) -> tuple[Any, ...]:
 # --------------------------------------------------------------------------- checks
 
 
+def _check_key_presence(located: _Located, index: int, entry: Mapping[str, Any], fields: Sequence[str],
+                        *, graded: bool, where: str = "") -> bool:
+    """Refuse a graded entry that carries its key, and a practice entry that lacks it.
+
+    Returns whether the entry is a practice entry (whose key is then checked).
+    """
+    present = [name for name in fields if name in entry]
+    if graded and present:
+        raise located.fail(
+            index, f"{where}{present[0]}",
+            "a graded item must not carry its key in the public bank (students can read it); "
+            "move it to the instructor-only keys/ folder",
+        )
+    if not graded:
+        missing = [name for name in fields if name not in entry]
+        if missing:
+            raise located.fail(index, f"{where}{missing[0]}", "required field is missing")
+    return not graded
+
+
+def check_scenario_key(located: _Located, index: int, entry: Mapping[str, Any], text: str) -> None:
+    """Check a scenario's key against its ``text`` (shared with :mod:`course.grading.keys`)."""
+    activities = entry["activities"]
+    for position, name in enumerate(activities):
+        _check_activity(located, index, f"activities[{position}]", name)
+    if len(set(activities)) != len(activities):
+        raise located.fail(index, "activities", "the same activity is listed twice")
+    lowered = text.casefold()
+    for position, cue in enumerate(entry["cue_words"]):
+        if cue.casefold() not in lowered:
+            raise located.fail(
+                index, f"cue_words[{position}]", f"cue word {cue!r} does not occur in the text"
+            )
+
+
 def _check_scenarios(located: _Located) -> None:
     _check_unique(located, "id")
     for index, entry in enumerate(located.entries):
-        activities = entry["activities"]
-        for position, name in enumerate(activities):
-            _check_activity(located, index, f"activities[{position}]", name)
-        if len(set(activities)) != len(activities):
-            raise located.fail(index, "activities", "the same activity is listed twice")
-        lowered = entry["text"].casefold()
-        for position, cue in enumerate(entry["cue_words"]):
-            if cue.casefold() not in lowered:
-                raise located.fail(
-                    index, f"cue_words[{position}]", f"cue word {cue!r} does not occur in the text"
-                )
+        graded = entry.get("graded", False) is True
+        if _check_key_presence(located, index, entry, KEY_FIELDS["scenarios"], graded=graded):
+            check_scenario_key(located, index, entry, entry["text"])
 
 
 def _check_questions(located: _Located) -> None:
     _check_unique(located, "id")
     for index, entry in enumerate(located.entries):
-        correct = sum(1 for option in entry["options"] if option["correct"])
-        if correct != 1:
+        graded = entry.get("graded", False) is True
+        for position, option in enumerate(entry["options"]):
+            _check_key_presence(located, index, option, KEY_FIELDS["questions"], graded=graded,
+                                where=f"options[{position}].")
+        correct = sum(1 for option in entry["options"] if option.get("correct"))
+        if not graded and correct != 1:
             raise located.fail(
                 index, "options", f"exactly one option must be correct, found {correct}"
             )
@@ -457,7 +537,14 @@ def _check_stories(located: _Located) -> None:
 def _check_records(located: _Located) -> None:
     _check_unique(located, "id")
     for index, entry in enumerate(located.entries):
-        _check_activity(located, index, "activity", entry["activity"])
+        graded = entry.get("graded", False) is True
+        if _check_key_presence(located, index, entry, KEY_FIELDS["records"], graded=graded):
+            check_record_key(located, index, entry)
+
+
+def check_record_key(located: _Located, index: int, entry: Mapping[str, Any]) -> None:
+    """Check a record's activity (shared with :mod:`course.grading.keys`; the kind is checked by the schema)."""
+    _check_activity(located, index, "activity", entry["activity"])
 
 
 # --------------------------------------------------------------------------- builders
@@ -468,9 +555,9 @@ def _scenario(entry: Mapping[str, Any]) -> Scenario:
         id=entry["id"],
         context=entry["context"],
         text=entry["text"].strip(),
-        activities=tuple(entry["activities"]),
-        cue_words=tuple(entry["cue_words"]),
-        explanation=entry["explanation"].strip(),
+        activities=tuple(entry.get("activities", ())),
+        cue_words=tuple(entry.get("cue_words", ())),
+        explanation=entry.get("explanation", "").strip(),
         source=entry["source"],
         difficulty=entry["difficulty"],
         graded=entry.get("graded", False),
@@ -484,7 +571,7 @@ def _question(entry: Mapping[str, Any]) -> Question:
         topic=entry["topic"],
         stem=entry["stem"].strip(),
         options=tuple(
-            Option(o["text"].strip(), o["correct"], o["explanation"].strip())
+            Option(o["text"].strip(), o.get("correct"), o.get("explanation", "").strip())
             for o in entry["options"]
         ),
         source=entry["source"],
@@ -524,9 +611,9 @@ def _record(entry: Mapping[str, Any]) -> Record:
     return Record(
         id=entry["id"],
         text=entry["text"].strip(),
-        kind=entry["kind"],
-        activity=entry["activity"],
-        explanation=entry["explanation"].strip(),
+        kind=entry.get("kind"),
+        activity=entry.get("activity"),
+        explanation=entry.get("explanation", "").strip(),
         graded=entry.get("graded", False),
     )
 

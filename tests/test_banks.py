@@ -10,21 +10,15 @@ import pytest
 import yaml
 
 from course import banks
-from course.banks import BankError
+from course.banks import BankError, GradedKeyUnavailable
+from course.grading import keys
 
 # Written out here rather than imported, so a typo in course.activities is caught too.
 SIX = {"plan", "improve", "engage", "design and transition", "obtain/build", "deliver and support"}
 
-CHAPTER = Path("/work/shared/seed/chapter-14-service-value-chain.txt")
-
-# The chapter's "Key Terms" list, used when the chapter file is not at hand.
-KEY_TERMS_FALLBACK = [
-    "plan", "test", "event", "engage", "improve", "problem", "release", "incident",
-    "known error", "reliability", "obtain/build", "observability", "continuous delivery",
-    "deliver and support", "service value chain", "service value system",
-    "continuous deployment", "design and transition", "continuous integration",
-    "Site Reliability Engineering (SRE)",
-]
+REPO = Path(__file__).resolve().parent.parent
+CHAPTER = REPO.parent / "shared" / "seed" / "chapter-14-service-value-chain.txt"
+"""The chapter the course teaches, beside the repository (the course author's copy)."""
 
 # The chapter's thought exercise (A-D) and mini case pattern, primary activity first.
 CHAPTER_MAPPINGS = {
@@ -51,20 +45,21 @@ def _pairs(lines: list[str]) -> list[tuple[str, str]]:
     return list(zip(items[0::2], items[1::2]))
 
 
-def _chapter_key_terms() -> list[tuple[str, str | None]]:
-    """The chapter's Key Terms as (term, definition), or the fallback list."""
-    if not CHAPTER.is_file():
-        return [(name, None) for name in KEY_TERMS_FALLBACK]
-    lines = CHAPTER.read_text(encoding="utf-8").splitlines()
+def _chapter_text() -> str:
+    assert CHAPTER.is_file(), f"the chapter the course teaches is missing: {CHAPTER}"
+    return CHAPTER.read_text(encoding="utf-8")
+
+
+def _chapter_key_terms() -> list[tuple[str, str]]:
+    """The chapter's Key Terms as (term, definition)."""
+    lines = _chapter_text().splitlines()
     start = max(i for i, line in enumerate(lines) if line.strip() == "Key Terms")
     return _pairs(lines[start + 1 :])
 
 
 def _chapter_review_cards() -> list[tuple[str, str]]:
-    """The chapter's Key Terms Review cards as (front, back); empty without the file."""
-    if not CHAPTER.is_file():
-        return []
-    text = CHAPTER.read_text(encoding="utf-8")
+    """The chapter's Key Terms Review cards as (front, back)."""
+    text = _chapter_text()
     section = text.split("Key Terms Review", 1)[1].split("Pulling It Together", 1)[0]
     return _pairs(section.splitlines())
 
@@ -96,9 +91,9 @@ def test_default_loads_are_cached_and_a_path_reads_that_file(tmp_path):
 
 
 def test_every_activity_name_is_one_of_the_six():
-    names = [a for s in banks.load_scenarios() for a in s.activities]
+    names = [a for s in keys.scenarios() for a in s.activities]
     names += [step.activity for story in banks.load_stories() for step in story.steps]
-    names += [r.activity for r in banks.load_records()]
+    names += [r.activity for r in keys.records()]
     names += [t.activity for t in banks.load_glossary() if t.activity is not None]
     assert names and set(names) <= SIX
 
@@ -120,13 +115,13 @@ def test_scenario_a_keeps_the_chapter_text():
 
 
 def test_every_cue_word_occurs_in_its_scenario_text():
-    for s in banks.load_scenarios():
+    for s in keys.scenarios():
         for cue in s.cue_words:
             assert cue.lower() in s.text.lower(), (s.id, cue)
 
 
 def test_scenarios_cover_every_activity_and_context():
-    scenarios = banks.load_scenarios()
+    scenarios = keys.scenarios()
     uses = collections.Counter(a for s in scenarios for a in s.activities)
     assert set(uses) == SIX and min(uses.values()) >= 6
     contexts = {s.context for s in scenarios}
@@ -139,7 +134,7 @@ def test_scenarios_cover_every_activity_and_context():
 
 
 def test_ten_graded_scenarios_form_a_balanced_set():
-    graded = [s for s in banks.load_scenarios() if s.graded]
+    graded = [s for s in keys.scenarios() if s.graded]
     assert len(graded) == 10
     assert not {s.id for s in graded} & set(CHAPTER_MAPPINGS)
     assert sum(len(s.activities) == 2 for s in graded) >= 3
@@ -152,7 +147,7 @@ def test_ten_graded_scenarios_form_a_balanced_set():
 
 
 def test_every_question_has_exactly_one_correct_option_and_its_letter():
-    for q in banks.load_questions():
+    for q in keys.questions():
         flags = [o.correct for o in q.options]
         assert len(flags) == 4 and flags.count(True) == 1, q.id
         assert q.answer_letter == "ABCD"[flags.index(True)], q.id
@@ -181,23 +176,23 @@ def test_question_types_and_topics_are_mixed():
 
 
 def test_correct_letters_are_spread_out():
-    letters = collections.Counter(q.answer_letter for q in banks.load_questions())
+    letters = collections.Counter(q.answer_letter for q in keys.questions())
     total = sum(letters.values())
     assert set(letters) == set("ABCD")
     assert max(letters.values()) <= 0.4 * total
-    pairs = {q.correct_option.text for q in banks.load_questions() if q.type == "list"}
+    pairs = {q.correct_option.text for q in keys.questions() if q.type == "list"}
     assert len(pairs) >= 4
 
 
 def test_chapter_quizzes_are_verbatim_with_answer_b():
-    quiz1 = banks.question("q-ch14-quiz1")
+    quiz1 = keys.question("q-ch14-quiz1")
     assert quiz1.stem == (
         "A team introduces automated tests that run on every code commit. This mainly strengthens "
         "which service value chain activity?"
     )
     assert [o.text for o in quiz1.options] == ["engage", "obtain/build", "deliver and support", "plan"]
     assert quiz1.answer_letter == "B"
-    quiz2 = banks.question("q-ch14-quiz2")
+    quiz2 = keys.question("q-ch14-quiz2")
     assert quiz2.stem == "Which statement best describes a known error and its place in the value chain?"
     assert quiz2.answer_letter == "B"
     assert quiz2.options[1].text.startswith(
@@ -223,19 +218,18 @@ def test_every_chapter_key_term_is_in_the_glossary():
         entry = glossary.get(_norm(name))
         assert entry is not None, name
         assert entry.source == "chapter key terms", name
-        if definition is not None:
-            assert entry.definition == definition, name
+        assert entry.definition == definition, name
 
 
 def test_every_review_card_is_in_the_glossary():
     glossary = {_norm(t.term): t for t in banks.load_glossary()}
-    cards = _chapter_review_cards() or [("List the six service value chain activities in order.", None)]
+    cards = _chapter_review_cards()
+    assert len(cards) >= 8
     for front, back in cards:
         name = "the six activities in order" if front.startswith("List the six") else front
         entry = glossary.get(_norm(name))
         assert entry is not None, front
-        if back is not None:
-            assert entry.definition == back, front
+        assert entry.definition == back, front
     assert glossary["the six activities in order"].definition == (
         "plan; improve; engage; design and transition; obtain/build; deliver and support"
     )
@@ -277,7 +271,7 @@ def test_story_step_ids_are_unique_within_each_story():
 
 
 def test_records_cover_every_kind_and_ten_are_graded():
-    records = banks.load_records()
+    records = keys.records()
     kinds = collections.Counter(r.kind for r in records)
     assert set(kinds) == {
         "event", "incident", "problem", "known error", "error", "release", "test", "change",
@@ -427,3 +421,94 @@ def test_a_file_that_is_not_a_list_is_refused(tmp_path):
     assert "found an empty file" in _error(banks.load_stories, path)
     path.write_text("id: r01\n", encoding="utf-8")
     assert "found a dict" in _error(banks.load_records, path)
+
+
+# --------------------------------------------------------------------------- graded keys stay out
+
+
+def test_the_public_banks_hold_no_key_of_a_graded_item():
+    graded = [s for s in banks.load_scenarios() if s.graded]
+    graded += [q for q in banks.load_questions() if q.graded]
+    graded += [r for r in banks.load_records() if r.graded]
+    assert len(graded) == 32
+    for item in graded:
+        assert not item.has_key, item.id
+    with pytest.raises(GradedKeyUnavailable, match="graded"):
+        banks.question("q-ch14-quiz1").answer_letter
+    with pytest.raises(GradedKeyUnavailable, match="graded"):
+        banks.scenario("mfg-04").primary
+    # and the files themselves: no graded entry carries a key field
+    for name, fields in banks.KEY_FIELDS.items():
+        for entry in yaml.safe_load((REPO / "data" / f"{name}.yml").read_text(encoding="utf-8")):
+            if entry.get("graded"):
+                found = set(entry) | {k for o in entry.get("options", []) for k in o}
+                assert not found & set(fields), (name, entry["id"])
+
+
+def test_the_keys_give_every_graded_item_its_key():
+    assert {s.id for s in keys.scenarios() if s.graded} == {s.id for s in banks.load_scenarios() if s.graded}
+    assert all(s.has_key for s in keys.scenarios())
+    assert all(q.has_key for q in keys.questions())
+    assert all(r.has_key for r in keys.records())
+    # practice items are the very objects of the public bank
+    assert keys.scenarios()[0] is banks.load_scenarios()[0]
+
+
+def test_a_graded_entry_with_its_key_in_the_public_bank_is_refused(tmp_path):
+    leaky = dict(GOOD_SCENARIO, id="leak-01", graded=True)
+    message = _error(banks.load_scenarios, _write(tmp_path, "s.yml", [leaky]))
+    assert "entry 0 (id 'leak-01'" in message
+    assert ": activities: a graded item must not carry its key in the public bank" in message
+    q = _question("q-leak-01", graded=True)
+    message = _error(banks.load_questions, _write(tmp_path, "q.yml", [q]))
+    assert ": options[0].correct: a graded item must not carry its key" in message
+
+
+def _keys_folder(tmp_path: Path, scenarios: list, questions: list | None = None, records: list | None = None) -> Path:
+    folder = tmp_path / "keys"
+    folder.mkdir(parents=True)
+    for name, entries in (("scenarios", scenarios), ("questions", questions), ("records", records)):
+        if entries is None:
+            entries = [
+                {k: v for k, v in e.items()}
+                for e in yaml.safe_load((REPO / "keys" / f"{name}.yml").read_text(encoding="utf-8"))
+            ]
+        _write(folder, f"{name}.yml", entries)
+    return folder
+
+
+def _real_scenario_keys() -> list:
+    return yaml.safe_load((REPO / "keys" / "scenarios.yml").read_text(encoding="utf-8"))
+
+
+def test_a_missing_key_is_named(tmp_path):
+    entries = [e for e in _real_scenario_keys() if e["id"] != "mfg-04"]
+    with pytest.raises(BankError, match=r"keys/scenarios.yml: no key for the graded item 'mfg-04'"):
+        keys.scenarios(_keys_folder(tmp_path, entries))
+
+
+def test_a_key_for_an_unknown_or_practice_item_is_named(tmp_path):
+    extra = dict(_real_scenario_keys()[0], id="nope-01")
+    with pytest.raises(BankError, match=r"keys/scenarios.yml: entry 10 \(id 'nope-01'.*: id: no item 'nope-01'"):
+        keys.scenarios(_keys_folder(tmp_path, [*_real_scenario_keys(), extra]))
+    practice = dict(_real_scenario_keys()[0], id="A")
+    with pytest.raises(BankError, match=r"'A' is a practice item"):
+        keys.scenarios(_keys_folder(tmp_path / "2", [*_real_scenario_keys(), practice]))
+
+
+def test_a_bad_key_is_named(tmp_path):
+    entries = _real_scenario_keys()
+    entries[3] = dict(entries[3], activities=["Plan"])
+    with pytest.raises(BankError, match=r"entry 3 \(id 'health-02'.*: activities\[0\]: 'Plan' is not a canonical"):
+        keys.scenarios(_keys_folder(tmp_path, entries))
+    entries[3] = dict(entries[3], activities=["plan"], cue_words=["not in the text at all"])
+    with pytest.raises(BankError, match=r"cue word 'not in the text at all' does not occur in the text"):
+        keys.scenarios(_keys_folder(tmp_path / "2", entries))
+
+
+def test_keys_are_not_found_outside_a_course_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv(keys.KEYS_ENV, raising=False)
+    monkeypatch.setattr("course.paths.repo_root", lambda: None)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError, match="not part of the student edition"):
+        keys.keys_dir()

@@ -115,6 +115,7 @@ def autograded(tmp_path_factory: pytest.TempPathFactory) -> dict:
     course.mkdir()
     shutil.copy(REPO / "nbgrader_config.py", course)
     shutil.copytree(REPO / "source", course / "source")
+    shutil.copytree(REPO / "keys", course / "keys")
     timings = {}
     for name in ASSIGNMENTS:
         run = subprocess.run([str(BIN / "nbgrader"), "generate_assignment", name, "--force"], cwd=course,

@@ -178,8 +178,8 @@ def test_select_questions_is_reproducible_with_a_seed_and_keeps_n():
 
 
 def test_chapter_quiz_1_answer_is_obtain_build():
-    from course import banks
+    from course.grading import keys
 
-    q = banks.question("q-ch14-quiz1")
+    q = keys.question("q-ch14-quiz1")
     lines = QuizSession([q]).answer(q.id, "B")
     assert lines[1].correct and lines[1].text == "obtain/build"
