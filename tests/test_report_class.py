@@ -105,6 +105,8 @@ def graded_class(tmp_path_factory: pytest.TempPathFactory) -> Path:
     course = tmp_path_factory.mktemp("report-class") / "course"
     course.mkdir()
     shutil.copy(REPO / "nbgrader_config.py", course)
+    if (REPO / "keys").is_dir():  # the instructor-only answer keys, beside source/
+        shutil.copytree(REPO / "keys", course / "keys")
     for name in (A05, A06):
         shutil.copytree(REPO / "source" / name, course / "source" / name)
         run = _nbgrader(course, "generate_assignment", name, "--force")

@@ -25,8 +25,10 @@ self-contained HTML file.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -321,7 +323,8 @@ def build(root: Path, assignment: str) -> ClassReport:
     for ex in exercises:
         source = sources[ex.grade_id]
         samples = [answers[s][ex.grade_id] for s in students if ex.grade_id in answers[s]]
-        ex.truths = expectations(source, samples)
+        with _keys_of(root):
+            ex.truths = expectations(source, samples)
         ex.names = list(ex.truths)
         ex.hints = list(dict.fromkeys(h for t in ex.truths.values() for h in t.hints))
         for s in students:
@@ -347,6 +350,31 @@ def build(root: Path, assignment: str) -> ClassReport:
     for student, found in sorted(notes.items()):
         report.not_graded.append(NotGraded(student, "graded with notes: " + "; ".join(found)))
     return report
+
+
+@contextlib.contextmanager
+def _keys_of(root: Path) -> Iterator[None]:
+    """While reading the truth of test cells, point ``course.grading.keys`` at this course's ``keys/`` folder.
+
+    The hidden tests read the graded items' keys through ``course.grading.keys``,
+    which looks beside ``nbgrader_config.py`` at or above the working folder; the
+    report may be built for a course folder other than the working one.
+    """
+    import os
+
+    folder = root / "keys"
+    if not folder.is_dir():
+        yield
+        return
+    old = os.environ.get("SVC_COURSE_KEYS")
+    os.environ["SVC_COURSE_KEYS"] = str(folder)
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("SVC_COURSE_KEYS", None)
+        else:
+            os.environ["SVC_COURSE_KEYS"] = old
 
 
 def _details(ex: Exercise, students: list[str], answers: dict[str, dict[str, dict[str, Any]]]) -> None:
@@ -378,7 +406,7 @@ def _details(ex: Exercise, students: list[str], answers: dict[str, dict[str, dic
                         chosen = _activities(raw)
                         credit = activity_credit(chosen, t) if chosen else 0.0
                     else:
-                        text = raw.strip() if isinstance(raw, str) else None
+                        text = raw.strip()[:40] if isinstance(raw, str) else None
                         chosen = ((text.upper() if letters else text.lower()),) if text else None
                         credit = 1.0 if chosen == t else 0.0
                     label = " + ".join(chosen) if chosen else f"not valid: {_short(raw, 30)}"
