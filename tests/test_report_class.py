@@ -312,5 +312,9 @@ def test_cli_writes_markdown_and_one_offline_html(graded_class: Path) -> None:
     assert html.count('class="plotly-graph-div"') >= 3  # distribution, outcomes, the matrices
     assert "design and transition chosen for obtain/build: 33% (2 answers)" in html
     assert html.count("<table>") >= html.count('class="plotly-graph-div"')  # a table beside each chart
+    for title in ("Score distribution (4 students)", "autograded score (% of 13 points)", "students (count)",
+                  "Outcome per exercise, hardest first", "graded_mapping: true against chosen"):
+        assert title in html, title  # chart and axis titles, with units
+    assert 'role="img" aria-label="' in html
     for colour in ("#009E73", "#E69F00", "#D55E00"):  # Okabe-Ito
         assert colour in html

@@ -442,7 +442,9 @@ def _details(ex: Exercise, students: list[str], answers: dict[str, dict[str, dic
                     continue
                 if isinstance(v, Unsupported):
                     summary.wrong += 1
-                    summary.wrong_values[f"not a plain number ({v.type_name})"] += 1
+                    label = f"not a plain number ({v.type_name})"
+                    summary.wrong_values[label] += 1
+                    summary.mistakes[label] = "a value that is not a builtin number (a numpy value needs float(...))"
                     continue
                 if isinstance(v, bool) or not isinstance(v, (int, float)):
                     summary.wrong += 1
