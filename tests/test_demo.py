@@ -86,11 +86,11 @@ def test_demo_exports(demo: dict) -> None:
     rows = list(csv.reader(io.StringIO((exports / "grades-canvas.csv").read_text())))
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", A05, A06]
     assert rows[1][0].strip() == "Points Possible" and rows[1][5:] == ["17", "26"]
-    by_id = {r[2]: r[5:] for r in rows[2:]}
-    assert by_id["ada-strong"] == ["17", "26"]  # solutions, written answer graded by hand
-    assert by_id["ben-average"][0] == ""  # written answer waiting for manual grading
-    assert by_id["dee-blank"] == ["0", "0"]
-    assert by_id["fin-renamed"] == ["", ""] and by_id["gus-absent"] == ["", ""]
+    by_name = {r[0]: r[5:] for r in rows[2:]}
+    assert by_name["Strong, Ada"] == ["17", "26"]  # solutions, written answer graded by hand
+    assert by_name["Average, Ben"][0] == ""  # written answer waiting for manual grading
+    assert by_name["Blank, Dee"] == ["0", "0"]
+    assert by_name["Renamed, Fin"] == ["", ""] and by_name["Absent, Gus"] == ["", ""]
     plain = list(csv.DictReader(io.StringIO((exports / "grades-csv.csv").read_text())))
     status = {(r["student_id"], r["assignment"]): r["status"] for r in plain}
     assert status[("ben-average", A05)] == "pending manual grading"

@@ -3,8 +3,9 @@
 Formats:
 
 * ``canvas``: Canvas's gradebook import CSV. Columns ``Student`` ("Last,
-  First"), ``ID`` (the Canvas user id: the roster's ``lms_id``), ``SIS User ID``,
-  ``SIS Login ID``, ``Section``, then one column per assignment; the first row
+  First"), ``ID`` (the Canvas user id: the roster's ``lms_id``), ``SIS User ID``
+  and ``SIS Login ID`` (the roster's ``sis_user_id`` and ``sis_login_id``; without
+  a roster the nbgrader id stands in the SIS User ID), ``Section``, then one column per assignment; the first row
   under the header is ``Points Possible`` with each assignment's maximum. Canvas
   treats every other column as an assignment, so notes are not in the file: they
   are printed as warnings and written beside it (``<out>.notes.txt``).
@@ -239,7 +240,8 @@ def render(ex: Export, fmt: str) -> str:
         w.writerow(["    Points Possible", "", "", "", "", *[_num(ex.max_scores[n]) for n in ex.assignments]])
         for p in ex.people:
             first, last = p.first_last
-            w.writerow([f"{last}, {first}" if last else first, p.lms_id, p.sis_user_id or p.student_id,
+            # a made-up SIS id could match the wrong Canvas user: the nbgrader id stands in only without an LMS id
+            w.writerow([f"{last}, {first}" if last else first, p.lms_id, p.sis_user_id or ("" if p.lms_id else p.student_id),
                         p.sis_login_id, p.section, *[_num(ex.cells[(p.student_id, n)].score) for n in ex.assignments]])
     elif fmt == "moodle":
         w.writerow(["First name", "Last name", "ID number", "Email address", *ex.assignments, "Notes"])
