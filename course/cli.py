@@ -37,7 +37,23 @@ def _build_parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser("report", help="write the class report of what students misunderstand")
     report.add_argument("assignment", help="assignment name, e.g. 05-mapping-scenarios")
-    report.add_argument("--out", default=None, help="output file (default: reports/<assignment>.md)")
+    report.add_argument("--out", default=None, help="output file (default: reports/<assignment>.md; the .html beside it)")
+
+    export = sub.add_parser("export", help="export grades from the gradebook for Canvas, Moodle or as CSV")
+    export.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
+                        help="assignments to export (default: every released one)")
+    export.add_argument("--format", dest="fmt", choices=["canvas", "moodle", "csv"], default="csv",
+                        help="column layout: canvas (gradebook import), moodle (import from CSV), csv (one row per grade)")
+    export.add_argument("--roster", default=None,
+                        help="CSV with student_id and lms_id and/or email (also name, section, sis_user_id, sis_login_id)")
+    export.add_argument("--out", default=None, help="output file (default: exports/grades-<format>.csv)")
+    export.add_argument("--missing-as-zero", action="store_true",
+                        help="export 0 for a student who did not submit (default: empty, marked not submitted)")
+
+    demo = sub.add_parser("demo", help="grade a simulated class in a scratch copy of the course: report, feedback, export")
+    demo.add_argument("--out", default=None, help="folder for the scratch course (default: a new temporary folder)")
+    demo.add_argument("--assignments", nargs="+", default=None, metavar="ASSIGNMENT",
+                      help="assignments to run (default: 05-mapping-scenarios 06-value-chain-metrics)")
     return parser
 
 
@@ -96,6 +112,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .grading import report
 
             return report.main(args.assignment, out=args.out)
+        if args.verb == "export":
+            from .grading import lms_export
+
+            return lms_export.main(args.assignments, fmt=args.fmt, roster=args.roster, out=args.out,
+                                   missing_as_zero=args.missing_as_zero)
+        if args.verb == "demo":
+            from .grading import demo
+
+            return demo.main(args.out, args.assignments)
     except (FileNotFoundError, ValueError, RuntimeError) as exc:
         print(f"svc-course {args.verb}: error: {exc}", file=sys.stderr)
         return 1
