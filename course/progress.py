@@ -25,7 +25,7 @@ were added later and are optional, so older files still load)::
                     "started": "2026-03-02", "known": ["incident"]},
      "quizzes": [{"date": "2026-03-02T09:15:00+00:00", "mode": "exam", "score": 27,
                   "total": 40, "percent": 67.5, "passed": true, "wrong": ["q-..."]}, ...],
-     "widgets": {"mapper": {"wifi-01": ["deliver and support"], ...},
+     "widgets": {"mapper": {"shop-01": ["deliver and support"], ...},
                  "quiz": {"<quiz key>": {...the attempt in progress...}}, ...}}
 
 ``widgets`` keeps what a student did in a widget (the mapper's choices, a quiz

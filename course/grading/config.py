@@ -26,7 +26,9 @@ def configure(c: Any) -> None:
 
     from .exporter import SafeNotebookExporter
     from .feedback import configure_feedback
+    from .hooks import FlagForAttention, resolve_submitted_notebooks
     from .preprocessors import RepairSubmission, SandboxedExecute, TrustedGrade
+    from .summary import RecordOutcome
 
     c.Autograde.sanitize_preprocessors = [
         ClearOutput,
@@ -43,39 +45,32 @@ def configure(c: Any) -> None:
         ClearMetadataPreprocessor,
         LimitOutput,
         SaveAutoGrades,
+        FlagForAttention,
         AssignLatePenalties,
         CheckCellMetadata,
+        RecordOutcome,
     ]
     c.Autograde.exporter_class = SafeNotebookExporter
     # Always grade from submitted/ again: a run killed half-way is completed by
     # running it again, and grading twice gives the same grades.
     c.Autograde.force = True
-    c.Autograde.pre_convert_hook = explain_unknown_notebooks
+    c.Autograde.pre_convert_hook = resolve_submitted_notebooks
     c.Execute.timeout = 20
     c.Execute.startup_timeout = 60
     configure_feedback(c)
+    quiet_logs(c)
 
 
-def explain_unknown_notebooks(assignment: str, student: str, notebooks: list[str], **_: object) -> None:
-    """nbgrader pre-convert hook: say plainly when a submission's notebook was renamed.
+def quiet_logs(c: Any) -> None:
+    """Log only what needs the instructor's attention while autograding, then a closing summary.
 
-    nbgrader skips notebooks whose names are not in the assignment and, when none
-    is left, reports "No notebooks found, did you forget to run 'nbgrader
-    generate_assignment'?", which sends the instructor the wrong way. This hook
-    logs first which files were submitted and which names were expected.
+    SQLAlchemy's warnings about nbgrader's sessions, which say nothing about a
+    submission, are not shown; nbgrader's own step-by-step lines are left out
+    of the ``nbgrader autograde`` command (see
+    :func:`course.grading.summary.quiet_command_line`).
     """
-    import logging
-    from pathlib import Path
+    import warnings
 
-    if notebooks:  # nbgrader passes its command-line ids ("*"); the paths say whose files these are
-        student, assignment = Path(notebooks[0]).parts[-3], Path(notebooks[0]).parts[-2]
-    expected = sorted(p.name for p in (Path.cwd() / "source" / assignment).glob("*.ipynb"))
-    unknown = sorted(Path(n).name for n in notebooks if Path(n).name not in expected)
-    if expected and unknown:
-        missing = [e for e in expected if e not in {Path(n).name for n in notebooks}]
-        logging.getLogger("svc_course.grading").error(
-            "%s/%s: submitted %s, which is not part of the assignment (expected %s)%s; "
-            "it is not graded: rename it to the expected name and grade again",
-            student, assignment, ", ".join(unknown), ", ".join(expected),
-            f"; missing: {', '.join(missing)}" if missing else "",
-        )
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", category=SAWarning, module=r"nbgrader(\..*)?")

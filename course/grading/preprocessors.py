@@ -48,6 +48,10 @@ def _is_test_cell(cell: Any) -> bool:
     return bool(md and md.get("grade") is True and not md.get("solution") and cell.cell_type == "code")
 
 
+def _normal(source: str) -> str:
+    return "\n".join(line.rstrip() for line in source.strip().splitlines())
+
+
 class RepairSubmission(NbGraderPreprocessor):
     """Make a submission's graded cells match the source notebook before nbgrader checks them."""
 
@@ -87,6 +91,14 @@ class RepairSubmission(NbGraderPreprocessor):
             if cell.cell_type != want.cell_type:
                 self._set_type(cell, want.cell_type)
                 notes.append(f"cell '{grade_id}' had been changed to {cell.cell_type}; its type was restored")
+            if _nbgrader(want).get("locked") and not _nbgrader(want).get("solution"):
+                # A locked cell is graded as the instructor wrote it, hidden tests included
+                # (nbgrader's OverwriteCells would restore it too, warning about every test
+                # cell, since the stored checksum covers the hidden tests a student never had).
+                given = _normal(cell.source)
+                if given not in (_normal(want.source), _normal(strip_hidden_tests(want.source))):
+                    notes.append(f"the locked cell '{grade_id}' had been edited; the original was restored")
+                cell.source = want.source
         # put back graded cells the student deleted, after the closest preceding one
         for pos, grade_id in enumerate(order):
             if grade_id in seen:

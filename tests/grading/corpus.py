@@ -205,6 +205,19 @@ for _ in range(3000):
     print("x" * 10000)
 """
 
+LEFTOVER_SESSION = """
+import subprocess
+subprocess.Popen(["sleep", "987"], start_new_session=True)
+"""
+
+LEFTOVER_SHELL = """
+import os
+os.system("(sleep 988 &)")
+"""
+
+LEFTOVER_COMMANDS = ("sleep 987", "sleep 988")
+"""Command lines a submission starts and leaves running: none may outlive its grading."""
+
 HONEST_MEAN = "mean_restore = float(sum(restore_hours) / len(restore_hours))"
 
 
@@ -319,6 +332,13 @@ def _nbformat3(nb: dict[str, Any], ctx: dict[str, str]) -> dict[str, Any]:
     return nb
 
 
+def _nbformat3_real(nb: dict[str, Any], ctx: dict[str, str]) -> str:
+    """A real nbformat 3 file (worksheets), as nbformat.write(nb, version=3) saves it: upgraded and graded."""
+    import nbformat
+
+    return nbformat.writes(nbformat.from_dict(nb), version=3)
+
+
 def _no_cells(nb: dict[str, Any], ctx: dict[str, str]) -> dict[str, Any]:
     nb["cells"] = "not a list"
     return nb
@@ -357,10 +377,15 @@ CORPUS: list[Submission] = [
     Submission("invalid-json", "not valid JSON", "release", _raw('{"cells": [ this is not json'), 0.0, True),
     Submission("empty-file", "empty file", "release", _raw(""), 0.0, True),
     Submission("nbformat-3", "wrong nbformat", "release", _nbformat3, 0.0, True),
+    Submission("honest-nbformat-3-real", "honest work saved as nbformat 3", "source", _nbformat3_real, FULL, True),
+    Submission("leftover-new-session", "a process in a new session left running", "source", _code(LEFTOVER_SESSION), FULL),
+    Submission("leftover-shell-background", "a shell background process left running", "source",
+               _code(LEFTOVER_SHELL), FULL),
     Submission("cells-not-a-list", "JSON that is not a notebook", "release", _no_cells, 0.0, True),
 ]
 
-RENAMED = "renamed-notebook"  # its notebook is saved as ps1-copy.ipynb: 0 points, the run goes on
+RENAMED = "renamed-notebook"  # honest work saved as ps1-copy.ipynb: graded as ps1.ipynb, with a note
+UNRESOLVED = "two-unknown-notebooks"  # honest work as draft.ipynb and final.ipynb: which one? flagged, 0
 
 
 def render(sub: Submission, source_nb: dict[str, Any], release_nb: dict[str, Any], ctx: dict[str, str]) -> str:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from .corpus import CORPUS, FULL, RENAMED, render
+from .corpus import CORPUS, FULL, LEFTOVER_COMMANDS, RENAMED, UNRESOLVED, render
 
 pytestmark = pytest.mark.grading
 
@@ -118,6 +118,21 @@ def _sandbox_processes() -> list[int]:
     return left
 
 
+def _processes_running(commands: tuple[str, ...]) -> list[str]:
+    """Processes on the machine whose command line is one of ``commands`` (whoever runs them)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+        except OSError:
+            continue
+        if cmdline in commands:
+            found.append(f"{entry.name}: {cmdline}")
+    return found
+
+
 def _make_course(root: Path, port: int) -> None:
     shutil.copytree(HERE / "course", root)
     conf = root / "nbgrader_config.py"
@@ -138,6 +153,10 @@ def _make_course(root: Path, port: int) -> None:
     renamed = root / "submitted" / RENAMED / ASSIGNMENT
     renamed.mkdir(parents=True)
     (renamed / f"{ASSIGNMENT}-copy.ipynb").write_text(json.dumps(source_nb))
+    unresolved = root / "submitted" / UNRESOLVED / ASSIGNMENT
+    unresolved.mkdir(parents=True)
+    for name in ("draft.ipynb", "final.ipynb"):
+        (unresolved / name).write_text(json.dumps(source_nb))
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +172,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
     result = _nbgrader(course, "autograde", ASSIGNMENT)
     seconds = time.monotonic() - start
     listener.close()
-    leftovers = _sandbox_processes()
+    leftovers = _sandbox_processes() + _processes_running(LEFTOVER_COMMANDS)
     yield {
         "course": course,
         "result": result,
@@ -172,12 +191,40 @@ def test_every_submission_earns_exactly_what_its_work_deserves(graded: dict) -> 
     assert scores["honest"] == FULL
 
 
-def test_renamed_notebook_scores_zero_and_the_run_goes_on(graded: dict) -> None:
-    assert graded["scores"].get(RENAMED, 0.0) == 0.0
+def test_a_renamed_notebook_is_graded_as_the_one_it_stands_for(graded: dict) -> None:
+    assert graded["scores"][RENAMED] == FULL
     log = graded["result"].stdout + graded["result"].stderr
-    assert f"{RENAMED}/ps1: submitted ps1-copy.ipynb, which is not part of the assignment (expected ps1.ipynb)" in log
+    assert f"{RENAMED}/ps1: graded 'ps1-copy.ipynb' as ps1.ipynb" in log
+    notes = json.loads((graded["course"] / "autograded" / RENAMED / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
+    assert "submitted as 'ps1-copy.ipynb' and was graded as ps1.ipynb" in json.dumps(notes["cells"][0])
     # every other student was graded despite it
     assert all(s.name in graded["scores"] for s in CORPUS)
+
+
+def test_a_notebook_that_cannot_be_told_apart_is_flagged_not_graded_as_zero(graded: dict) -> None:
+    from nbgrader.api import Gradebook
+
+    log = graded["result"].stdout + graded["result"].stderr
+    assert (f"{UNRESOLVED}/ps1: expected ps1.ipynb, submitted draft.ipynb, final.ipynb: graded as unanswered, "
+            "flagged for attention") in log
+    with Gradebook(f"sqlite:///{graded['course'] / 'gradebook.db'}") as gb:
+        grades = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, UNRESOLVED).grades
+        assert grades and all(g.needs_manual_grade for g in grades)  # formgrader: needs manual grade
+        honest = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "honest").grades
+        assert not any(g.needs_manual_grade for g in honest if g.cell.cell_type == "code")
+    graded_nb = (graded["course"] / "autograded" / UNRESOLVED / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text()
+    assert "the files submitted were draft.ipynb, final.ipynb" in graded_nb
+
+
+def test_a_run_ends_with_a_summary_and_logs_only_what_needs_attention(graded: dict) -> None:
+    err = graded["result"].stderr
+    assert "Grading summary: " in err and "0 failed" in err
+    assert "seconds per notebook: median" in err
+    assert "[AutogradeApp | INFO]" not in err  # nbgrader's step-by-step lines stay out
+    assert "checksum" not in err and "SAWarning" not in err
+    for line in err.splitlines():
+        if "| WARNING]" in line and "No submitted file" not in line and "Skipping unknown notebook" not in line:
+            assert "/ps1" in line, f"a log line that names no submission: {line}"
 
 
 def test_nothing_escapes_the_sandbox(graded: dict) -> None:
@@ -279,14 +326,14 @@ def test_report_figures(graded: dict) -> None:
     hostile = [s for s in CORPUS if not s.name.startswith("honest") and s.name != "blank"]
     undeserved = sum(max(0.0, scores.get(s.name, 0.0) - s.earns) for s in CORPUS)
     figures = {
-        "attacks_tried": len(hostile) + 1,  # + the renamed notebook
-        "attack_classes": sorted({s.kind for s in hostile} | {"renamed notebook"}),
+        "attacks_tried": len(hostile),
+        "attack_classes": sorted({s.kind for s in hostile}),
         "points_wrongly_given": undeserved,
         "escapes": graded["connections"],
         "submissions_lost": sum(1 for s in CORPUS if s.name not in scores),
-        "notebooks_graded": len(CORPUS) + 1,
+        "notebooks_graded": len(CORPUS) + 2,  # + the renamed and the two-unknown submissions
         "seconds_total": round(graded["seconds"], 1),
-        "seconds_per_notebook": round(graded["seconds"] / (len(CORPUS) + 1), 2),
+        "seconds_per_notebook": round(graded["seconds"] / (len(CORPUS) + 2), 2),
     }
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "grading-corpus.json").write_text(json.dumps(figures, indent=2))
@@ -321,10 +368,11 @@ def test_class_report_names_what_the_class_got_wrong(graded: dict) -> None:
     from course.grading.report import build, render
 
     report = build(graded["course"], ASSIGNMENT)
-    assert len(report.students) == len(CORPUS)  # the renamed notebook has none
+    assert len(report.students) == len(CORPUS) + 2  # + the renamed notebook and the two unknown ones
     mean = next(e for e in report.exercises if e.grade_id == "check_mean")
-    assert len(mean.status) == len(CORPUS)
-    assert mean.count("right") == sum(1 for s in CORPUS if s.earns == FULL or s.earns == 2.0)
+    assert len(mean.status) == len(CORPUS) + 2
+    # honest work on the mean: the corpus's, and the renamed notebook (graded as ps1.ipynb)
+    assert mean.count("right") == sum(1 for s in CORPUS if s.earns == FULL or s.earns == 2.0) + 1
     assert "Add the four times and divide by four." in mean.hints
     assert report.notes_by_kind["kernel stopped (exit, crash or memory)"] >= 1
     assert report.notes_by_kind["unreadable notebook file (graded as unanswered)"] == 4
