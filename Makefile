@@ -9,7 +9,7 @@ BIN := $(abspath $(VENV))/bin
 STAMP := $(VENV)/.installed-stamp
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup lab test system-deps release check-release data
+.PHONY: setup sandbox lab test system-deps release check-release data
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,15 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# Grading needs bubblewrap (and prlimit/setpriv from util-linux): install them with apt-get when
+# missing (as root or through sudo), then check that a sandboxed kernel can load this course.
+sandbox: setup
+	@command -v bwrap >/dev/null 2>&1 && command -v setpriv >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" -eq 0 ]; then s=""; else s="sudo"; fi; \
+	  echo "installing bubblewrap and util-linux with apt-get"; \
+	  $$s apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$s apt-get install -y -qq bubblewrap util-linux >/dev/null; }
+	$(BIN)/svc-course check-sandbox
 
 # --allow-root only when run as root (containers, fresh cloud machines)
 lab: setup

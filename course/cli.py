@@ -50,6 +50,13 @@ def _build_parser() -> argparse.ArgumentParser:
     export.add_argument("--missing-as-zero", action="store_true",
                         help="export 0 for a student who did not submit (default: empty, marked not submitted)")
 
+    start = sub.add_parser("start", help="copy the course notebooks into my-work/, your own copy that updates never touch")
+    start.add_argument("home", nargs="?", default=".", help="the folder of the course home, index.ipynb (default: here)")
+
+    edition = sub.add_parser("student-edition", help="build the tree to publish for students (no solution, hidden test or key)")
+    edition.add_argument("out", help="a new folder for the student edition")
+    edition.add_argument("--force", action="store_true", help="replace an earlier student edition in OUT")
+
     demo = sub.add_parser("demo", help="grade a simulated class in a scratch copy of the course: report, feedback, export")
     demo.add_argument("--out", default=None, help="folder for the scratch course (default: a new temporary folder)")
     demo.add_argument("--assignments", nargs="+", default=None, metavar="ASSIGNMENT",
@@ -106,6 +113,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from . import notebooks
 
             return notebooks.main(args.paths, check=args.check)
+        if args.verb == "start":
+            from . import workspace
+
+            return workspace.main(args.home)
+        if args.verb == "student-edition":
+            from . import edition
+
+            return edition.main(args.out, force=args.force)
         if args.verb == "check-sandbox":
             return _check_sandbox(quiet=args.quiet)
         if args.verb == "report":
@@ -121,6 +136,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .grading import demo
 
             return demo.main(args.out, args.assignments)
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").startswith("course.grading"):
+            print(f"svc-course {args.verb}: this is an instructor's tool; the student edition of the course does "
+                  "not include the grading code it needs", file=sys.stderr)
+            return 1
+        raise
     except (FileNotFoundError, ValueError, RuntimeError) as exc:
         print(f"svc-course {args.verb}: error: {exc}", file=sys.stderr)
         return 1

@@ -1,9 +1,9 @@
 """Release notebooks, run unanswered as a student would: they run to the end and show no graded answer.
 
-Each release notebook is executed once (module-scoped fixture, about 2 minutes for the eight), with
-nbclient, errors allowed, its own folder as the working folder and a temporary progress file
-(``SVC_COURSE_PROGRESS``), exactly as it reaches a student; the executed notebooks are shared by
-the tests below:
+Each release notebook is executed once, in the student edition (the ``executed`` session fixture of
+``tests/conftest.py``, about 2 minutes for the eight): nbclient, errors allowed, its own folder as the
+working folder, the edition's own ``course`` package (without the grading code) and a temporary
+progress file, exactly as it reaches a student; the executed notebooks are shared by the tests below:
 
 - no cell raises (Run All reaches the end, and every later cell works without earlier answers:
   a check prints its verdict and never raises in a student's own kernel) and no unanswered
@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -36,27 +35,6 @@ from course.release import assignments
 
 REPO = Path(__file__).resolve().parent.parent
 ASSIGNMENTS = assignments(REPO)
-
-
-@pytest.fixture(scope="module")
-def executed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Every release notebook executed once, unanswered, with a throw-away progress file."""
-    from nbclient import NotebookClient
-
-    progress = tmp_path_factory.mktemp("progress") / "progress.json"
-    out: dict[str, Any] = {}
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SVC_COURSE_PROGRESS", str(progress))  # the kernel inherits it
-        for name in ASSIGNMENTS:
-            path = REPO / "release" / name / f"{name}.ipynb"
-            nb = nbformat.read(str(path), as_version=4)
-            start = time.monotonic()
-            NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
-                           resources={"metadata": {"path": str(path.parent)}}).execute()
-            print(f"{name}: release ran in {time.monotonic() - start:.1f} s")
-            out[name] = nb
-    assert not (REPO / "release" / "progress.json").exists()
-    return out
 
 
 def _is_check(cell: Any) -> bool:
