@@ -4,7 +4,7 @@
     python3 deploy/jupyterhub/hubctl.py setup [--settings FILE] [--create-users]
     python3 deploy/jupyterhub/hubctl.py start [--settings FILE]
     python3 deploy/jupyterhub/hubctl.py demo          # what `make hub` runs
-    python3 deploy/jupyterhub/hubctl.py clean [--settings FILE]   # what `make hub-clean` runs
+    python3 deploy/jupyterhub/hubctl.py clean         # what `make hub-clean` runs (the demo's)
 
 ``setup`` is safe to run again: it creates what is missing and never overwrites
 an instructor's course folder. It makes the shared course environment (a venv
@@ -15,8 +15,9 @@ instructors' course folders and their ``~/.jupyter/nbgrader_config.py``; it
 makes every listed user's home 0700 (with Debian's default 0755, a student's
 kernel can read the instructor's ``source/`` and gradebook). With
 ``--create-users`` (the demonstration) it also creates missing users with random
-passwords. ``clean`` removes only the users and groups ``setup`` created, and
-the hub's folders.
+passwords. ``clean`` removes the users, groups and folders ``setup`` created
+(recorded in the hub's data folder); by default the demo's, another settings
+file only with ``--yes``.
 """
 
 from __future__ import annotations
@@ -115,24 +116,28 @@ def _first_missing(path: Path) -> Path | None:
     return missing
 
 
+def _make_folder(settings: HubSettings, path: Path) -> None:
+    """``mkdir -p path``, recording the outermost folder it created (clean() removes it)."""
+    first = _first_missing(path)
+    path.mkdir(parents=True, exist_ok=True)
+    if first is not None:
+        _record(settings, "folders", str(first))
+
+
 def ensure_folders(settings: HubSettings) -> None:
     """The hub's data folder (0700), the exchange (1777) and the role config folders."""
-    made = [p for p in (_first_missing(settings.data_dir), _first_missing(settings.exchange)) if p is not None]
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    first = _first_missing(settings.data_dir)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)  # holds the record of what setup made
     os.chown(settings.data_dir, 0, 0)
     os.chmod(settings.data_dir, 0o700)
-    for folder in made:  # removed by clean(), with everything setup put in them
-        if folder != settings.data_dir:
-            _record(settings, "folders", str(folder))
-    if not settings.exchange.exists():
-        settings.exchange.mkdir(parents=True)
-        _record(settings, "folders", str(settings.exchange))
+    if first is not None and first != settings.data_dir:
+        _record(settings, "folders", str(first))
+    _make_folder(settings, settings.exchange)
     os.chown(settings.exchange, 0, 0)
     os.chmod(settings.exchange, 0o1777)  # as nbgrader documents; it makes inbound/ 2733 and feedback/ 711
     if not _readable_by_all(settings.exchange):
         raise SetupError(f"the exchange {settings.exchange} is inside a folder other users cannot enter; choose another place")
-    if not settings.config_dir.exists():
-        _record(settings, "folders", str(settings.config_dir))
+    _make_folder(settings, settings.config_dir)
     for path, text in config_files(settings).items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
@@ -155,7 +160,8 @@ def ensure_venv(settings: HubSettings, repo: Path = REPO) -> None:
     venv = settings.venv
     python = venv / "bin" / "python"
     os.umask(0o022)
-    venv.parent.mkdir(parents=True, exist_ok=True)
+    if not python.exists():
+        _make_folder(settings, venv)
     if not _readable_by_all(venv.parent):
         raise SetupError(
             f"{venv.parent} cannot be entered by other users, so a venv there would fail students' servers "
@@ -165,7 +171,6 @@ def ensure_venv(settings: HubSettings, repo: Path = REPO) -> None:
         base = SYSTEM_PYTHON if os.path.exists(SYSTEM_PYTHON) else sys.executable
         _say(f"creating the course environment {venv} from {base} (a minute or two)")
         _run([base, "-m", "venv", str(venv)], "creating the venv")
-        _record(settings, "folders", str(venv))
         _run([str(python), "-m", "pip", "install", "--quiet", f"{repo}[hub]"], "installing the course and JupyterHub")
     else:
         if not (venv / "bin" / "jupyterhub-singleuser").exists():
@@ -189,11 +194,9 @@ def ensure_proxy(settings: HubSettings) -> None:
         return
     if shutil.which("npm") is None:
         raise SetupError("npm was not found: install Node.js 18+ and npm (Debian: apt-get install nodejs npm)")
-    existed = settings.proxy_prefix.exists()
+    _make_folder(settings, settings.proxy_prefix)
     _run(["npm", "install", "--prefix", str(settings.proxy_prefix), "-g", "--no-fund", "--no-audit",
           "configurable-http-proxy"], "installing configurable-http-proxy from npm")
-    if not existed:
-        _record(settings, "folders", str(settings.proxy_prefix))
     _say(f"configurable-http-proxy in {settings.proxy_prefix}")
 
 
@@ -488,9 +491,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--settings", default=None, help="settings file (default: settings.toml; demo.toml for demo)")
     parser.add_argument("--create-users", action="store_true", help="create missing users with random passwords")
     parser.add_argument("--port", type=int, default=None, help="listen on this port instead of the settings' [hub] port")
+    parser.add_argument("--yes", action="store_true", help="clean: also for a settings file other than demo.toml")
     args = parser.parse_args(argv)
-    default = "demo.toml" if args.command == "demo" else "settings.toml"
+    default = "demo.toml" if args.command in ("demo", "clean") else "settings.toml"
     try:
+        if args.command == "clean" and args.settings and Path(args.settings).resolve() != HERE / "demo.toml" and not args.yes:
+            raise SetupError(
+                f"clean deletes the users, the exchange (with every submission) and the folders setup made for "
+                f"{args.settings}; add --yes if that is what you want"
+            )
         settings = with_port(load_settings(args.settings or HERE / default), args.port)
         if os.geteuid() != 0:
             raise SetupError(f"`hubctl.py {args.command}` needs root (system users, their folders, PAM logins): run it with sudo")
