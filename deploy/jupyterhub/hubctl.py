@@ -412,6 +412,12 @@ def kill_user_processes(names: list[str]) -> int:
     return len(pids)
 
 
+def remove_tree(path: str | Path) -> None:
+    """``rm -rf`` (several times faster than shutil.rmtree on a venv's 30,000 files), not crossing mounts."""
+    if os.path.lexists(path):
+        subprocess.run(["rm", "-rf", "--one-file-system", "--", str(path)], capture_output=True)
+
+
 def clean(settings: HubSettings) -> None:
     """Remove what ``setup`` created: its users (with their homes), its groups and the hub's folders."""
     made = created(settings)
@@ -423,9 +429,8 @@ def clean(settings: HubSettings) -> None:
     for group in made.get("groups", []):
         if _group_exists(group):
             subprocess.run(["groupdel", group], capture_output=True)
-    shutil.rmtree(settings.data_dir, ignore_errors=True)
-    for folder in made.get("folders", []):
-        shutil.rmtree(folder, ignore_errors=True)
+    for folder in [settings.data_dir, *made.get("folders", [])]:
+        remove_tree(folder)
     _say(f"removed users {', '.join(users) or '(none)'}, groups {', '.join(made.get('groups', [])) or '(none)'} and the hub's folders")
 
 

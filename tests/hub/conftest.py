@@ -195,7 +195,7 @@ def _remove_stale_leftovers() -> None:
     for folder in Path("/tmp").glob("svc-hub-test-*"):
         try:
             if now - folder.stat().st_mtime > STALE_AFTER_S:
-                shutil.rmtree(folder, ignore_errors=True)
+                hubctl.remove_tree(folder)
         except OSError:
             pass
 
@@ -249,7 +249,7 @@ def hub():
             subprocess.run(["userdel", "-r", name], capture_output=True)
         for group in (settings.instructors_group, settings.students_group):
             subprocess.run(["groupdel", group], capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
+        hubctl.remove_tree(base)
         timings.steps["teardown"] = round(time.monotonic() - t0, 1)
         timings.steps["user processes left after the hub stopped"] = left
         timings.write()
