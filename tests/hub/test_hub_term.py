@@ -168,6 +168,10 @@ def test_a_whole_term_on_the_hub(hub, browser):
         fg.open_assignments()
         log = fg.collect(ASSIGNMENT)
         assert "Processing 2 submissions" in log, log
+        # nothing submitted is lost: the exchange keeps Ann's two submissions and Ben's one
+        # (the refused one never got there); collect takes the latest of each
+        kept = sorted(p.name.split("+")[0] for p in (hub.settings.exchange / "svc-value-chain" / "inbound").iterdir())
+        assert kept == sorted([ann, ann, ben]), kept
         fg.open_submissions(ASSIGNMENT)
         for name in (ann, ben):
             log = fg.autograde(name)
