@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -62,7 +62,6 @@ class HubSettings:
     venv: Path
     proxy_prefix: Path
     config_dir: Path
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
