@@ -9,7 +9,7 @@ BIN := $(abspath $(VENV))/bin
 STAMP := $(VENV)/.installed-stamp
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup sandbox lab test system-deps release check-release data
+.PHONY: setup sandbox lab test system-deps release check-release data hub hub-clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,3 +46,17 @@ check-release: setup
 
 data: setup
 	$(BIN)/svc-course data generate
+
+# A demonstration JupyterHub on this machine: one instructor, three students (system
+# users with printed passwords), the course environment in /srv/svc-course-demo.
+# Needs root. Ctrl-C stops it; `make hub-clean` removes its users and folders.
+# Settings: deploy/jupyterhub/demo.toml; another port: make hub HUB_PORT=8010
+HUB_PORT ?=
+hub:
+	@test "$$(id -u)" -eq 0 || { echo "make hub needs root (it creates system users and starts JupyterHub): sudo make hub" >&2; exit 1; }
+	bash scripts/system-deps hub
+	$(PYTHON) deploy/jupyterhub/hubctl.py demo $(if $(HUB_PORT),--port $(HUB_PORT),)
+
+hub-clean:
+	@test "$$(id -u)" -eq 0 || { echo "make hub-clean needs root: sudo make hub-clean" >&2; exit 1; }
+	$(PYTHON) deploy/jupyterhub/hubctl.py clean --settings deploy/jupyterhub/demo.toml
