@@ -56,7 +56,10 @@ def resolve_submitted_notebooks(assignment: str, student: str, notebooks: list[s
     first = Path(notebooks[0])
     student, assignment = first.parts[-3], first.parts[-2]
     folder = first.parent
-    expected = sorted(p.name for p in (Path.cwd() / "source" / assignment).glob("*.ipynb"))
+    # the course folder: nbgrader works in it; submitted/<student>/<assignment>/ is three levels below it
+    roots = [Path.cwd(), *first.parents[3:4]]
+    source = next((r / "source" / assignment for r in roots if (r / "source" / assignment).is_dir()), None)
+    expected = sorted(p.name for p in source.glob("*.ipynb")) if source else []
     if not expected:
         return
     decided = plan(expected, sorted(Path(n).name for n in notebooks))

@@ -290,15 +290,7 @@ def instructor_nbgrader_config(settings: HubSettings, home: str | Path) -> str:
     ]
     if settings.gradebook_url:
         lines.append(f"c.CourseDirectory.db_url = {settings.gradebook_url!r}")
-    lines += [
-        "# Feedback files go to students: keep the hidden tests (the answer keys) out of them.",
-        "# nbgrader's autograded notebooks hold the full test cells, and its default",
-        "# GenerateFeedback copies them into the HTML.",
-        "from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402",
-        "from nbgrader.preprocessors import ClearHiddenTests, GetGrades  # noqa: E402",
-        "c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]",
-        "",
-    ]
+    lines.append("")  # feedback without hidden tests and keys comes with the course's settings (course.grading.feedback)
     return "\n".join(lines)
 
 

@@ -153,7 +153,8 @@ def test_instructor_config_loads_the_course_grading_and_keeps_hidden_tests_out_o
     assert c.Exchange.root == "/srv/exchange"
     names = [p.__name__ for p in c.Autograde.autograde_preprocessors]
     assert "SandboxedExecute" in names and "TrustedGrade" in names
-    assert [p.__name__ for p in c.GenerateFeedback.preprocessors] == ["GetGrades", "ClearHiddenTests", "CSSHTMLHeaderPreprocessor"]
+    # feedback without hidden tests or keys: the course's own step, loaded with the course's settings
+    assert [p.__name__ for p in c.GenerateFeedback.preprocessors] == ["GetGrades", "FeedbackCells", "CSSHTMLHeaderPreprocessor"]
     # the course folder's own config, read last by `nbgrader` run there, also carries the hub's id
     course = _load_nbgrader_config(root / "nbgrader_config.py")
     assert course.CourseDirectory.course_id == "itil-spring"
