@@ -59,6 +59,8 @@ def configure(c: Any) -> None:
     c.Execute.startup_timeout = 60
     configure_feedback(c)
     quiet_logs(c)
+    # nbgrader export: released assignments only, pending and not-graded submissions marked, never a final 0
+    c.ExportApp.plugin_class = "course.grading.lms_export.CourseExportPlugin"
 
 
 def quiet_logs(c: Any) -> None:

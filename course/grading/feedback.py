@@ -12,7 +12,7 @@ of its own (see :func:`configure_feedback`):
   notebook showed them, the grader's verdicts and hints, and their points;
   names each graded cell after its exercise; and marks cells still waiting for
   manual grading, which the template shows as "not graded yet" rather than 0.
-* the ``svc_feedback`` template (in ``templates/``) extends nbgrader's: exercise
+* the ``svc_feedback.html.j2`` template (in ``templates/feedback/``) extends nbgrader's: exercise
   names in the summary, "not graded yet", long lines wrapped.
 """
 
@@ -29,7 +29,9 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from .trusted import BEGIN_HIDDEN, END_HIDDEN, strip_hidden_tests
 
 TEMPLATES = Path(__file__).parent / "templates"
-TEMPLATE_NAME = "svc_feedback"
+TEMPLATE_FILE = "svc_feedback.html.j2"
+"""The course's page, in ``templates/feedback/``: nbgrader's template name stays ``feedback`` (formgrader
+sets that name itself), and this file, found first, extends nbgrader's ``feedback/index.html.j2``."""
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*$")
 _DOCSTRING = re.compile(r'^\s*(?:"""|\'\'\')\s*(.+?)\s*(?:"""|\'\'\')?\s*$')
 
@@ -107,6 +109,6 @@ def configure_feedback(c: Any) -> None:
 
     nbgrader_templates = os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader", "templates")
     c.GenerateFeedback.preprocessors = [GetGrades, FeedbackCells, CSSHTMLHeaderPreprocessor]
-    c.HTMLExporter.template_name = TEMPLATE_NAME
-    c.HTMLExporter.template_file = f"{TEMPLATE_NAME}.html.j2"
+    c.HTMLExporter.template_name = "feedback"
+    c.HTMLExporter.template_file = TEMPLATE_FILE
     c.HTMLExporter.extra_template_basedirs = [str(TEMPLATES), nbgrader_templates]

@@ -46,6 +46,8 @@ FORMATS = ("canvas", "moodle", "csv")
 ROSTER_COLUMNS = ("student_id", "lms_id", "name", "email", "section", "sis_user_id", "sis_login_id")
 
 GRADED, PENDING, MISSING, UNGRADED = "graded", "pending manual grading", "not submitted", "not graded"
+ATTENTION = "needs attention"
+"""An autograded check flagged by the grader: a regrade that did not complete, a notebook it could not match."""
 
 
 class ExportError(ValueError):
@@ -183,6 +185,13 @@ def collect(root: Path, names: list[str], *, roster: Path | None = None, missing
                     cells[(sub.student_id, n)] = Cell(None, UNGRADED, f"{n}: submitted but not autograded "
                                                       f"(see `svc-course report {n}` for why)")
                     continue
+                flagged = [g for nb in sub.notebooks for g in nb.grades
+                           if g.needs_manual_grade and g.cell.cell_type == "code" and g.manual_score is None]
+                if flagged:
+                    cells[(sub.student_id, n)] = Cell(None, ATTENTION, f"{n}: the grader flagged this submission "
+                                                       "(a regrade that did not complete, or a notebook it could not "
+                                                       "match); look at it in formgrader")
+                    continue
                 if sub.needs_manual_grade:
                     auto = sum(float(g.auto_score or 0) for nb in sub.notebooks for g in nb.grades
                                if not g.needs_manual_grade)
@@ -212,7 +221,8 @@ def collect(root: Path, names: list[str], *, roster: Path | None = None, missing
             if (p.student_id, n) not in cells:
                 cells[(p.student_id, n)] = Cell(0.0 if missing_as_zero else None, MISSING,
                                                 f"{n}: not submitted" + (" (exported as 0)" if missing_as_zero else ""))
-    for status, what in ((PENDING, "manual grading pending (cells left empty)"),
+    for status, what in ((ATTENTION, "flagged by the grader, look at them in formgrader (cells left empty)"),
+                         (PENDING, "manual grading pending (cells left empty)"),
                          (UNGRADED, "submitted but not autograded (cells left empty)")):
         who = sorted({p.student_id for p in people for n in names if cells[(p.student_id, n)].status == status})
         if who:
@@ -297,3 +307,56 @@ def main(names: list[str], *, fmt: str, roster: str | None = None, out: str | No
         print(f"warning: {w}", file=sys.stderr)
     print(f"wrote {target}: {len(ex.people)} students x {len(ex.assignments)} assignments ({', '.join(ex.assignments)})")
     return 0
+
+
+def _nbgrader_export_plugin() -> type:
+    """Build the plugin class lazily (nbgrader's plugin base class imports the gradebook)."""
+    from nbgrader.plugins.export import CsvExportPlugin
+
+    class CourseExportPlugin(CsvExportPlugin):
+        """``nbgrader export`` with the course's rules (``c.ExportApp.plugin_class``).
+
+        nbgrader's own CSV layout plus ``status`` and ``note`` columns; released
+        assignments only; a submission pending manual grading or flagged for
+        attention, one never autograded and a student who did not submit get an
+        empty score and their status, never a 0 that looks final.
+        """
+
+        def export(self, gradebook: Any) -> None:
+            root = Path(self.parent.coursedir.root) if getattr(self.parent, "coursedir", None) else Path.cwd()
+            dest = Path(self.to or "grades.csv")
+            ex = collect(root, [str(a) for a in self.assignment])
+            wanted = {str(s) for s in self.student}
+            buf = io.StringIO()
+            w = csv.writer(buf, lineterminator="\n")
+            w.writerow(["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
+                        "raw_score", "late_submission_penalty", "score", "max_score", "status", "note"])
+            for n in ex.assignments:
+                assignment = gradebook.find_assignment(n)
+                for student in gradebook.students:
+                    if wanted and student.id not in wanted or (student.id, n) not in ex.cells:
+                        continue
+                    cell = ex.cells[(student.id, n)]
+                    try:
+                        sub = gradebook.find_submission(n, student.id)
+                        timestamp, penalty = sub.timestamp or "", float(sub.late_submission_penalty or 0)
+                        raw = float(sub.score) if cell.status == GRADED else None
+                    except Exception:  # no submission: nbgrader's MissingEntry
+                        timestamp, penalty, raw = "", 0.0, None
+                    final = None if raw is None else max(0.0, raw - penalty)
+                    w.writerow([n, assignment.duedate or "", timestamp, student.id, student.last_name or "",
+                                student.first_name or "", student.email or "", _num(raw),
+                                _num(penalty) if raw is not None else "", _num(final),
+                                _num(ex.max_scores[n]), cell.status, cell.note])
+            dest.write_text(buf.getvalue(), encoding="utf-8")
+            self.log.info("Exported grades to %s (status column: %s)", dest, ", ".join((GRADED, PENDING, ATTENTION, MISSING, UNGRADED)))
+            for warning in ex.warnings:
+                self.log.warning("%s", warning)
+
+    return CourseExportPlugin
+
+
+def __getattr__(name: str) -> Any:
+    if name == "CourseExportPlugin":  # resolved on first use, from nbgrader_config.py
+        return _nbgrader_export_plugin()
+    raise AttributeError(name)

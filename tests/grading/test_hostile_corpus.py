@@ -378,3 +378,33 @@ def test_class_report_names_what_the_class_got_wrong(graded: dict) -> None:
     assert report.notes_by_kind["unreadable notebook file (graded as unanswered)"] == 4
     text = render(report)
     assert "check_mapping" in text and "graded with notes" in text
+
+
+def test_nbgrader_export_never_shows_a_flagged_or_pending_submission_as_a_final_score(graded: dict,
+                                                                                       tmp_path: Path) -> None:
+    import csv
+
+    out = tmp_path / "grades.csv"
+    result = _nbgrader(graded["course"], "export", "--to", str(out))
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = {r["student_id"]: r for r in csv.DictReader(out.open())}
+    assert rows[UNRESOLVED]["status"] == "needs attention" and rows[UNRESOLVED]["score"] == ""
+    # ps1 has a written answer marked by hand: until it is, no submission's score is final
+    assert rows["honest"]["status"] == "pending manual grading" and rows["honest"]["score"] == ""
+    assert "autograded part so far: 7 of 8" in rows["honest"]["note"]
+    assert len(rows) == len(CORPUS) + 2
+
+
+def test_formgrader_writes_the_course_feedback_too(graded: dict) -> None:
+    """Formgrader's "Generate feedback" goes through nbgrader's API, which sets its own template name."""
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config.loader import PyFileConfigLoader
+
+    course = graded["course"]
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    config.CourseDirectory.root = str(course)
+    result = NbGraderAPI(config=config).generate_feedback(ASSIGNMENT, "honest-wrong-mean", force=True)
+    assert result["success"], result.get("error", "")[-2000:]
+    page = (course / "feedback" / "honest-wrong-mean" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert "Check: Checks the mean restore time" in page and "Hint: Add the four times and divide by four." in page
+    assert "HIDDEN TESTS" not in page and "statistics.mean" not in page
