@@ -20,7 +20,6 @@ The expected values come from the instructor-only keys, never from the notebooks
 from __future__ import annotations
 
 import json
-import os
 import re
 from functools import lru_cache
 from pathlib import Path

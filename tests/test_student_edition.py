@@ -67,7 +67,7 @@ def test_the_check_finds_each_kind_of_leak(student_edition: Path, tmp_path: Path
     assert "05-mapping-scenarios/05-mapping-scenarios.ipynb: holds 'BEGIN SOLUTION'" in findings
     assert "05-mapping-scenarios/05-mapping-scenarios.ipynb: holds a line of a solution or hidden test" in findings
     assert "data/notes.md: holds the explanation of a graded item" in findings
-    assert f"course/extra.py: holds a graded key" in findings
+    assert "course/extra.py: holds a graded key" in findings
 
 
 def test_the_edition_is_never_written_over_something_else(tmp_path: Path) -> None:

@@ -297,7 +297,7 @@ def as_user(settings: HubSettings, user: str, role: str, argv: list[str], cwd: P
     env = spawner_environment(settings, role)
     home = pwd.getpwnam(user).pw_dir
     return ["runuser", "-u", user, "--", "env", "-i", f"HOME={home}", f"USER={user}", "LANG=C.UTF-8",
-            *(f"{k}={v}" for k, v in env.items()), "sh", "-c", f'cd "$0" && exec "$@"', str(cwd), *argv]
+            *(f"{k}={v}" for k, v in env.items()), "sh", "-c", 'cd "$0" && exec "$@"', str(cwd), *argv]
 
 
 def add_students_to_gradebook(settings: HubSettings, instructor: str, root: Path) -> None:
