@@ -158,11 +158,22 @@ def html_text(page: str) -> str:
     return html.unescape("".join(parser.parts))
 
 
+def exercise_label(assignment: str, grade_id: str) -> str:
+    """How the feedback names a graded cell: its exercise's heading (course.grading.feedback)."""
+    import nbformat
+
+    from course.grading.feedback import exercise_label as label
+
+    nb = nbformat.read(str(REPO / "release" / assignment / f"{assignment}.ipynb"), as_version=4)
+    index = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    return label(nb.cells, index)
+
+
 def score_of(text: str, label: str) -> tuple[float, float] | None:
     """The ``(score, max)`` shown right after ``label`` in feedback text.
 
-    nbgrader writes ``NAME (Score: X / Y)`` for the notebook and ``Grade cell: ID
-    Score: X / Y`` above each graded cell.
+    The feedback writes ``NAME (Score: X / Y)`` for the notebook and ``Check: EXERCISE
+    Score: X / Y`` above each check cell.
     """
     match = re.search(re.escape(label) + r"\s*\(?Score:\s*([\d.]+)\s*/\s*([\d.]+)", text)
     return (float(match.group(1)), float(match.group(2))) if match else None

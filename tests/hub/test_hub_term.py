@@ -42,6 +42,7 @@ from .notebook_answers import (
     RIGHT_SCORE,
     SANDBOX_WORKDIR_LINE,
     SOURCE,
+    exercise_label,
     fill,
     hidden_test_lines,
     html_text,
@@ -219,8 +220,8 @@ def test_a_whole_term_on_the_hub(hub, browser):
         ben_text = html_text(students[ben].read_text(f"{ASSIGNMENT}/feedback/{students[ben].list_dir(f'{ASSIGNMENT}/feedback')[0]}/{ASSIGNMENT}.html"))
         for message in PARTLY_MESSAGES:
             assert message in ben_text, f"Ben's feedback lacks {message!r}"
-        assert score_of(ben_text, "check_purpose_match") == (2.0, 3.0)
-        assert score_of(ben_text, "check_trap_answers") == (0.0, 2.0)
+        assert score_of(ben_text, "Check: " + exercise_label(ASSIGNMENT, "check_purpose_match")) == (2.0, 3.0)
+        assert score_of(ben_text, "Check: " + exercise_label(ASSIGNMENT, "check_trap_answers")) == (0.0, 2.0)
         timings.mark("students: fetch and read feedback")
 
         # --- 5. what a student's own kernel cannot reach -------------------------------------
