@@ -50,3 +50,17 @@ def executed(student_edition: Path, tmp_path_factory: pytest.TempPathFactory) ->
             out[name] = nb
     assert os.environ.get("PYTHONPATH") != str(student_edition)
     return out
+
+
+@pytest.fixture(scope="session")
+def playwright_session():
+    """One Playwright driver for the whole run.
+
+    Playwright's sync API keeps its event loop running in this thread while it is open,
+    so the browser tests and the JupyterHub test share one driver instead of opening a
+    second one (which Playwright refuses).
+    """
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p

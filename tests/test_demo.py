@@ -6,7 +6,8 @@ mappings, CSAT as a mean, NPS with 6 as a passive; written answer not graded
 yet), cy (five confused mappings, open incidents counted, overlapping outages
 summed, Little's law inverted, cancelled builds kept, features counted, MAPE as
 a ratio), dee (blank), eve (hostile: objects equal to everything, a kernel that
-exits), fin (renamed notebook) and gus (never submitted).
+exits), fin (05 renamed by an LMS, graded; 06 as two unknown files, flagged)
+and gus (never submitted).
 """
 
 from __future__ import annotations
@@ -56,7 +57,11 @@ def test_demo_feedback_for_every_graded_student(demo: dict) -> None:
     for student in ("ada-strong", "ben-average", "cy-weak", "dee-blank", "eve-hostile"):
         for name in (A05, A06):
             assert (feedback / student / name / f"{name}.html").is_file(), (student, name)
-    assert not (feedback / "fin-renamed").exists() and not (feedback / "gus-absent").exists()
+    assert not (feedback / "gus-absent").exists()
+    fin05 = (feedback / "fin-renamed" / A05 / f"{A05}.html").read_text()
+    assert f"submitted as &#39;Copy of {A05}.ipynb&#39;" in fin05 or f"submitted as 'Copy of {A05}.ipynb'" in fin05
+    fin06 = (feedback / "fin-renamed" / A06 / f"{A06}.html").read_text()
+    assert "the files submitted were draft.ipynb, final.ipynb" in fin06
 
 
 @pytest.mark.grading
@@ -69,12 +74,14 @@ def test_demo_report_finds_the_planted_misconceptions(demo: dict) -> None:
     assert "overlapping outages summed" in r06  # cy
     assert "Little's law inverted" in r06  # cy
     assert "a ratio (0-1) instead of a percent" in r06  # cy's MAPE
-    assert "**fin-renamed**: submitted my-work.ipynb, which is not part of the assignment" in r06
+    assert "fin-renamed" in r06 and "the files submitted were draft.ipynb, final.ipynb" in r06
     assert "**eve-hostile**: graded with notes: the kernel stopped" in r06
     assert "did not submit: gus-absent" in r06
     r05 = (reports / f"{A05}.md").read_text()
     # ben and cy both map wifi-01 (deliver and support) to improve and shop-02 (obtain/build) to design and transition
-    assert "| wifi-01 | deliver and support | 4 | 1 | 0 | 3 | 1 |" in r05  # ada right; ben, cy, eve wrong; dee blank
+    # ada and fin (the model solutions, fin's renamed by an LMS) right; ben, cy, eve wrong; dee blank
+    assert "| wifi-01 | deliver and support | 5 | 2 | 0 | 3 | 1 |" in r05
+    assert "notebook renamed, e.g. by an LMS (graded as the one it stands for): 1" in r05
     assert "design and transition chosen for obtain/build" in r05
     for page in (reports / f"{A05}.html", reports / f"{A06}.html"):
         assert page.stat().st_size < 5_000_000
@@ -90,9 +97,11 @@ def test_demo_exports(demo: dict) -> None:
     assert by_name["Strong, Ada"] == ["17", "26"]  # solutions, written answer graded by hand
     assert by_name["Average, Ben"][0] == ""  # written answer waiting for manual grading
     assert by_name["Blank, Dee"] == ["0", "0"]
-    assert by_name["Renamed, Fin"] == ["", ""] and by_name["Absent, Gus"] == ["", ""]
+    # fin: 05 renamed by an LMS, graded (the model answers, the written one left blank: nbgrader scores an
+    # unchanged written answer 0 at once); 06 two unknown files, flagged: left empty
+    assert by_name["Renamed, Fin"] == ["13", ""] and by_name["Absent, Gus"] == ["", ""]
     plain = list(csv.DictReader(io.StringIO((exports / "grades-csv.csv").read_text())))
     status = {(r["student_id"], r["assignment"]): r["status"] for r in plain}
     assert status[("ben-average", A05)] == "pending manual grading"
     assert status[("gus-absent", A06)] == "not submitted"
-    assert status[("fin-renamed", A06)] == "not graded"
+    assert status[("fin-renamed", A06)] == "needs attention"

@@ -1,7 +1,7 @@
 """``svc-course export`` on the constructed class of tests/test_report_class.py (graded by nbgrader).
 
 In a copy of that course: ann's written answer in 05 waits for manual grading;
-eli submitted nothing for 05 and a renamed notebook for 06; fay is enrolled and
+eli submitted nothing for 05 and, for 06, an HTML export but no notebook; fay is enrolled and
 submitted nothing; 03-operational-terms is in the gradebook but was never
 released. The roster leaves cat out and lists zoe, who is not in the gradebook.
 """
@@ -77,7 +77,7 @@ def test_canvas_import_layout(course: Path) -> None:
     assert body["ann"][5:] == ["", "26"]  # 05 waits for manual grading: empty, not a final score
     assert body["bob"][5:] == [_score(course, A05, "bob"), _score(course, A06, "bob")]
     assert body["dan"][5:] == ["0", "0"]  # submitted blank notebooks: 0
-    assert body["eli"][5:] == ["", ""]  # nothing for 05; 06 renamed, never graded
+    assert body["eli"][5:] == ["", ""]  # nothing for 05; for 06 no notebook, never graded
     assert body["fay"][5:] == ["", ""] and body["zoe"][5:] == ["", ""]  # did not submit: empty, not 0
     assert "03-operational-terms" not in rows[0]
     notes = (course / "canvas.csv.notes.txt").read_text()
@@ -101,7 +101,7 @@ def test_moodle_import_layout_and_missing_as_zero(course: Path) -> None:
     assert body["fay@example.edu"][4:6] == ["0", "0"]  # --missing-as-zero
     assert "not submitted (exported as 0)" in body["fay@example.edu"][6]
     assert body["ann@example.edu"][4] == "" and "manual grading pending" in body["ann@example.edu"][6]
-    assert body["eli@example.edu"][4:6] == ["0", ""]  # a renamed notebook is not a missing one
+    assert body["eli@example.edu"][4:6] == ["0", ""]  # a submission with nothing to grade is not a missing one
     assert all(r[2] for r in rows[1:]), "every row carries its identifier"
 
 

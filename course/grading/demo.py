@@ -10,8 +10,11 @@ In a scratch course folder (``nbgrader_config.py``, the chosen assignments of
    as a mean, NPS with 6 as a passive, open incidents counted, overlapping
    outages summed, Little's law inverted...), a blank one (the release notebook
    unchanged), a hostile one (objects equal to everything, a peek at the
-   gradebook, a kernel that exits), one who renamed the notebook (not graded)
-   and one who never submitted;
+   gradebook, a kernel that exits), one whose notebooks came through an LMS
+   renamed (05 as ``Copy of 05-....ipynb``, graded as 05 with a note; 06 as two
+   files, ``draft.ipynb`` and ``final.ipynb``, which the grader cannot tell
+   apart: graded as unanswered and flagged for attention) and one who never
+   submitted;
 3. autogrades with the course's protected grading (``nbgrader autograde``),
    records the manual grade of one student's written answer (as formgrader
    would), and writes feedback (``nbgrader generate_feedback``);
@@ -320,8 +323,13 @@ def run(out: Path | None = None, assignments: list[str] | None = None, *, quiet:
             folder.mkdir(parents=True, exist_ok=True)
             nb = student_notebook(source[name], release[name], s.overrides.get(name), blank=s.mode == "blank",
                                   written=s.written)
-            filename = "my-work.ipynb" if s.mode == "renamed" else f"{name}.ipynb"
-            nbformat.write(nb, str(folder / filename))
+            if s.mode != "renamed":
+                nbformat.write(nb, str(folder / f"{name}.ipynb"))
+            elif name == names[0]:  # renamed by an LMS: graded as the notebook it stands for
+                nbformat.write(nb, str(folder / f"Copy of {name}.ipynb"))
+            else:  # two candidates: which one? graded as unanswered, flagged for the instructor
+                for filename in ("draft.ipynb", "final.ipynb"):
+                    nbformat.write(nb, str(folder / filename))
             (folder / "timestamp.txt").write_text("2026-06-01 09:00:00.000000 UTC\n", encoding="utf-8")
     for name in names:
         renamed = {s.student_id for s in students if s.mode == "renamed"}

@@ -204,6 +204,11 @@ def collect(root: Path, names: list[str], *, roster: Path | None = None, missing
                 cells[(sub.student_id, n)] = Cell(float(sub.score), GRADED, note)
         gb_people = {sid: Person(sid, "", " ".join(p for p in (s.first_name, s.last_name) if p), s.email or "")
                      for sid, s in students.items()}
+    # a student whose only submissions held nothing nbgrader could grade is not in the gradebook
+    for n in names:
+        for folder in (root / "submitted").glob(f"*/{n}"):
+            if folder.is_dir() and folder.parent.name not in gb_people:
+                gb_people[folder.parent.name] = Person(folder.parent.name, "", "", "")
     if people_roster is None:
         people = [gb_people[s] for s in sorted(gb_people)]
         warnings.append("no roster given: students are identified by their nbgrader ids (pass --roster to match LMS ids)")
@@ -218,9 +223,14 @@ def collect(root: Path, names: list[str], *, roster: Path | None = None, missing
             warnings.append(f"in the roster but not in the gradebook (exported as not submitted): {', '.join(absent)}")
     for p in people:
         for n in names:
-            if (p.student_id, n) not in cells:
-                cells[(p.student_id, n)] = Cell(0.0 if missing_as_zero else None, MISSING,
-                                                f"{n}: not submitted" + (" (exported as 0)" if missing_as_zero else ""))
+            if (p.student_id, n) in cells:
+                continue
+            if (root / "submitted" / p.student_id / n).is_dir():  # files came in, but nothing nbgrader could grade
+                cells[(p.student_id, n)] = Cell(None, UNGRADED, f"{n}: submitted, but no notebook could be graded "
+                                                f"(see `svc-course report {n}` for why)")
+                continue
+            cells[(p.student_id, n)] = Cell(0.0 if missing_as_zero else None, MISSING,
+                                            f"{n}: not submitted" + (" (exported as 0)" if missing_as_zero else ""))
     for status, what in ((ATTENTION, "flagged by the grader, look at them in formgrader (cells left empty)"),
                          (PENDING, "manual grading pending (cells left empty)"),
                          (UNGRADED, "submitted but not autograded (cells left empty)")):

@@ -174,7 +174,13 @@ def _note_kind(note: str) -> str:
         ("could not be read", "unreadable notebook file (graded as unanswered)"),
         ("missing from the submission", "graded cell deleted by the student (restored)"),
         ("copy of graded cell", "graded cell copied by the student"),
+        ("locked cell", "locked cell edited by the student (restored)"),
         ("edited", "grading settings edited (restored)"),
+        ("could be told to be this notebook", "notebook not found among the files submitted (graded as "
+                                              "unanswered, flagged for attention)"),
+        ("was graded as", "notebook renamed, e.g. by an LMS (graded as the one it stands for)"),
+        ("older nbformat", "notebook in an older format (upgraded)"),
+        ("output beyond", "output cut at the limit"),
     ):
         if key in note:
             return kind
@@ -503,15 +509,20 @@ def _not_graded(root: Path, assignment: str, expected: list[str], graded: set[st
 
 
 def _not_submitted(root: Path, assignment: str, graded: set[str]) -> list[str]:
-    """Students of the gradebook with nothing in ``submitted/`` for this assignment."""
+    """Students of the course with nothing in ``submitted/`` for this assignment.
+
+    The course's students are those of the gradebook and those who submitted anything for
+    any assignment (a student whose only submission could not be graded is not in the gradebook).
+    """
     from .gradebook import NoGradebook, open_gradebook
 
+    ids = {p.parent.name for p in (root / "submitted").glob("*/*") if p.is_dir()}
     try:
         gb = open_gradebook(root)
     except NoGradebook:
         return []
     with gb:
-        ids = [s.id for s in gb.students]
+        ids |= {s.id for s in gb.students}
     return sorted(s for s in ids if s not in graded and not (root / "submitted" / s / assignment).is_dir())
 
 
@@ -581,7 +592,7 @@ def render(report: ClassReport) -> str:
     else:
         lines.append("Every submission was graded without notes.")
     if report.not_submitted:
-        lines += ["", "Students in the gradebook who did not submit: " + ", ".join(report.not_submitted) + "."]
+        lines += ["", "Students of the course who did not submit: " + ", ".join(report.not_submitted) + "."]
     kinds = report.notes_by_kind
     if kinds:
         lines += ["", "Grading notes by kind:", ""] + [f"- {k}: {c}" for k, c in kinds.most_common()]

@@ -210,7 +210,7 @@ def render_html(report: ClassReport) -> str:
     else:
         body.append("<p>Every submission was graded without notes.</p>")
     if report.not_submitted:
-        body.append(f"<p>Students in the gradebook who did not submit: {_e(', '.join(report.not_submitted))}.</p>")
+        body.append(f"<p>Students of the course who did not submit: {_e(', '.join(report.not_submitted))}.</p>")
     head = (f"<meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>{_e(report.assignment)}: what the class misunderstands</title><style>{_CSS}</style>"
             f"<script type=\"text/javascript\">{get_plotlyjs()}</script>")
