@@ -20,7 +20,9 @@ They plug into ``nbgrader autograde`` through its configuration (see
 from __future__ import annotations
 
 import copy
+import inspect
 import json
+import re
 import time
 from typing import Any
 
@@ -128,10 +130,9 @@ class RepairSubmission(NbGraderPreprocessor):
 
     @staticmethod
     def _blank_copy(want: NotebookNode) -> NotebookNode:
-        import uuid
-
         cell = copy.deepcopy(want)
-        cell["id"] = f"restored-{uuid.uuid4().hex[:8]}"
+        grade_id = (_nbgrader(want) or {}).get("grade_id") or want.get("id") or "cell"
+        cell["id"] = re.sub(r"[^A-Za-z0-9_-]", "-", f"restored-{grade_id}")[:64]  # the same id on every regrade
         md = _nbgrader(cell) or {}
         if md.get("solution"):
             cell.source = "# (this answer cell was missing from the submission)" if cell.cell_type == "code" else "(missing from the submission)"
@@ -236,7 +237,11 @@ class SandboxedExecute(Execute):
         self._stop_reason = reason
         try:
             if self.km is not None:
-                self.km.shutdown_kernel(now=True)
+                from jupyter_core.utils import run_sync
+
+                shutdown = self.km.shutdown_kernel(now=True)  # a coroutine: the sandbox's manager is async
+                if inspect.isawaitable(shutdown):
+                    run_sync(lambda: shutdown)()
         except Exception:  # the kernel may already be gone
             pass
 

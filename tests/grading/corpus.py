@@ -168,6 +168,87 @@ except Exception as exc:
 print("visible:", sorted(glob.glob("{root}/*")))
 """
 
+KEY_HUNT = r"""
+import os, re, sys
+# Looks for the graded answer keys everywhere this process can read. The needle is a line of
+# keys/scenarios.yml, given hex-encoded so that this notebook does not hold it in clear.
+NEEDLE = bytes.fromhex("{needle}")
+SHAPE = re.compile(rb"id:\s*wifi-01\s*\n\s*activities:\s*\[")
+ROOTS = {roots}
+SKIP = ("/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/proc", "/sys", "/dev")
+found, searched = [], 0
+
+def look(path, data):
+    if NEEDLE in data or SHAPE.search(data):
+        found.append(path)
+
+def walk(top):
+    global searched
+    for folder, dirs, files in os.walk(top, onerror=lambda e: None):
+        if folder.startswith(SKIP) and top == "/":
+            dirs[:] = []
+            continue
+        if os.path.basename(folder) == "site-packages":  # the course's package, its install pointers
+            dirs[:] = [d for d in dirs if "course" in d.lower() or "editable" in d.lower()]
+            files = [f for f in files if f.endswith((".pth", ".egg-link")) or "editable" in f or "course" in f.lower()]
+        for name in files:
+            path = os.path.join(folder, name)
+            try:
+                if os.path.islink(path) or os.path.getsize(path) > 2_000_000:
+                    continue
+                with open(path, "rb") as fh:
+                    look(path, fh.read())
+                searched += 1
+            except OSError:
+                pass
+
+for top in ROOTS:
+    walk(top)
+# the folders above the course package, and whatever an install pointer names
+import course
+extra = set()
+here = os.path.dirname(os.path.dirname(os.path.abspath(course.__file__)))
+while True:
+    extra.add(os.path.join(here, "keys"))
+    if here == os.path.dirname(here):
+        break
+    here = os.path.dirname(here)
+for p in sys.path:
+    extra.add(os.path.join(p, "keys"))
+for p in sorted(extra):
+    if os.path.isdir(p):
+        walk(p)
+for name, value in os.environ.items():
+    look("env " + name, value.encode())
+    if value and os.path.isdir(value):
+        walk(value)
+for pid in os.listdir("/proc"):
+    for what in ("cmdline", "environ"):
+        try:
+            with open(f"/proc/{pid}/{what}", "rb") as fh:
+                look(f"/proc/{pid}/{what}", fh.read().replace(b"\0", b"\n"))
+        except OSError:
+            pass
+try:
+    from course.grading import keys
+    print("ESCAPE:keys through course.grading.keys", keys.scenario("wifi-01").activities)
+except Exception as exc:
+    print("blocked keys module", type(exc).__name__)
+for path in found:
+    print("ESCAPE:keys in " + path)
+print("key hunt searched", searched, "files")
+"""
+
+
+def key_hunt(needle: str, roots: list[str]) -> str:
+    """The key-hunting code for ``roots`` (the sandbox's ``/``, or a host folder as a positive control)."""
+    return KEY_HUNT.replace("{needle}", needle.encode().hex()).replace("{roots}", repr(roots))
+
+
+def _key_hunt(nb: dict[str, Any], ctx: dict[str, str]) -> dict[str, Any]:
+    return _prepend(nb, key_hunt(ctx["needle"], ["/"]))
+
+
 MEMORY_BOMB = """
 try:
     hog = bytearray(3 * 1024 ** 3)
@@ -366,6 +447,7 @@ CORPUS: list[Submission] = [
     Submission("edited-metadata", "edited cell metadata", "release", _edit_metadata, 0.0, True),
     Submission("answer-in-test-cell", "answer written into a locked test cell", "release", _move_answer_into_test, 0.0),
     Submission("snoop", "read/write outside the sandbox, network", "release", _code(SNOOP), 0.0),
+    Submission("key-hunt", "read graded keys from anything the kernel can see", "release", _key_hunt, 0.0),
     Submission("memory-bomb", "3 GiB allocation", "release", _code(MEMORY_BOMB), 0.0),
     Submission("fork-bomb", "200 processes", "release", _code(FORK_BOMB), 0.0),
     Submission("file-bomb", "200 MiB file", "release", _code(FILE_BOMB), 0.0),

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from .corpus import CORPUS, FULL, LEFTOVER_COMMANDS, RENAMED, UNRESOLVED, render
+from .corpus import CORPUS, FULL, LEFTOVER_COMMANDS, RENAMED, UNRESOLVED, key_hunt, render
 
 pytestmark = pytest.mark.grading
 
@@ -32,6 +32,8 @@ HERE = Path(__file__).parent
 REPO = HERE.parent.parent
 ARTIFACTS = REPO / "test-artifacts"
 ASSIGNMENT = "ps1"
+# a line of the graded key of wifi-01 (its explanation), which only keys/scenarios.yml holds
+KEY_NEEDLE = "Logging an incident and restoring service for users is deliver and support."
 
 
 def _env() -> dict[str, str]:
@@ -141,11 +143,12 @@ def _make_course(root: Path, port: int) -> None:
         + f"\nc.Execute.timeout = 5\nc.Sandbox.notebook_seconds = 60\nc.Sandbox.first_user_id = {FIRST_UID}\n"
     )
     (root / "canary.txt").write_text("CANARY-" + hashlib.sha256(str(root).encode()).hexdigest()[:16])
+    shutil.copytree(REPO / "keys", root / "keys")  # the answer keys sit in the course folder, as in the instructors' repo
     result = _nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
     assert result.returncode == 0, result.stderr[-3000:]
     source_nb = json.loads((root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
     release_nb = json.loads((root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
-    ctx = {"root": str(root), "port": str(port)}
+    ctx = {"root": str(root), "port": str(port), "needle": KEY_NEEDLE}
     for sub in CORPUS:
         folder = root / "submitted" / sub.name / ASSIGNMENT
         folder.mkdir(parents=True)
@@ -244,6 +247,24 @@ def test_nothing_escapes_the_sandbox(graded: dict) -> None:
     snoop = json.loads((course / "autograded" / "snoop" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
     text = json.dumps(snoop)
     assert "blocked read gradebook" in text and "blocked network" in text
+
+
+def test_the_answer_keys_cannot_be_read_from_the_grading_kernel(graded: dict) -> None:
+    course = graded["course"]
+    assert KEY_NEEDLE in (course / "keys" / "scenarios.yml").read_text()
+    hunt = json.loads((course / "autograded" / "key-hunt" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
+    said = "".join("".join(o.get("text", "")) for c in hunt["cells"] for o in c.get("outputs", [])
+                   if o.get("name") == "stdout")
+    assert "ESCAPE" not in said
+    assert "blocked keys module" in said
+    searched = int(said.split("key hunt searched ")[1].split()[0])
+    assert searched > 50, said  # it ran, and read the package, the data and the submission
+    assert graded["scores"]["key-hunt"] == 0.0
+    # positive control: the same code, run on the host over the course folder, finds the keys both ways
+    control = subprocess.run([sys.executable, "-c", key_hunt(KEY_NEEDLE, [str(course)])], cwd=course,
+                             capture_output=True, text=True, timeout=300, env=_env())
+    assert f"ESCAPE:keys in {course / 'keys' / 'scenarios.yml'}" in control.stdout, control.stdout + control.stderr
+    assert "ESCAPE:keys through course.grading.keys ('deliver and support',)" in control.stdout, control.stdout
 
 
 def test_submitted_files_are_never_modified(graded: dict) -> None:
