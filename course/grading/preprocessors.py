@@ -199,7 +199,7 @@ class SandboxedExecute(Execute):
         except DeadKernelError:
             self._stop(
                 f"the kernel stopped while running cell {index + 1} (the code exited the process, crashed, "
-                "or ran out of memory); cells after it were not run"
+                "ran out of memory or used up its CPU time); cells after it were not run"
             )
             cell.outputs.append(error_output("KernelStopped", self._stop_reason))
             return cell, self.resources
@@ -214,17 +214,28 @@ class SandboxedExecute(Execute):
         return cell, self.resources
 
     def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None, cell_index: int) -> NotebookNode | None:
-        size = len(json.dumps(msg.get("content", {}), default=str))
+        """Keep a cell's outputs up to ``c.Sandbox.max_output_bytes``; drop the rest, with a note saying so.
+
+        A stream message that crosses the limit keeps the text that fits; the
+        grading notes name the cell once.
+        """
+        content = msg.get("content", {})
+        size = len(json.dumps(content, default=str))
         used = self._out_bytes.get(cell_index, 0)
         limit = self.sandbox.max_output_bytes
         if used > limit:
             return None
         self._out_bytes[cell_index] = used + size
-        if used + size > limit:
-            note = from_dict({"output_type": "stream", "name": "stdout", "text": f"\n[output beyond {limit} bytes was dropped by the grader]\n"})
-            outs.append(note)
-            return note
-        return super().output(outs, msg, display_id, cell_index)
+        if used + size <= limit:
+            return super().output(outs, msg, display_id, cell_index)
+        text = content.get("text")
+        if msg.get("msg_type") == "stream" and isinstance(text, str) and limit - used > 0:
+            part = dict(msg, content=dict(content, text=text[: limit - used]))
+            super().output(outs, part, display_id, cell_index)
+        note = from_dict({"output_type": "stream", "name": "stdout", "text": f"\n[output beyond {limit} bytes was dropped by the grader]\n"})
+        outs.append(note)
+        self._state["notes"].append(f"cell {cell_index + 1} printed more than {limit} bytes; the rest of its output was dropped")
+        return note
 
     def _responsive(self) -> bool:
         try:

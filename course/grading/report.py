@@ -168,7 +168,8 @@ class ClassReport:
 
 def _note_kind(note: str) -> str:
     for key, kind in (
-        ("kernel stopped", "kernel stopped (exit, crash or memory)"),
+        ("kernel stopped", "kernel stopped (exit, crash, memory or CPU time)"),
+        ("printed more than", "output beyond the limit dropped"),
         ("time limit", "cell stopped at the time limit"),
         ("time budget", "notebook time budget used up"),
         ("could not be read", "unreadable notebook file (graded as unanswered)"),

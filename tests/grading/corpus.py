@@ -144,7 +144,7 @@ targets = {
     "canary": "{root}/canary.txt",
     "shadow": "/etc/shadow",
     "other student": "{root}/submitted/honest/ps1/ps1.ipynb",
-    "home": os.path.expanduser("~root") + "/.bashrc",
+    "home": "{home_canary}",
 }
 for what, path in targets.items():
     try:
@@ -301,6 +301,44 @@ LEFTOVER_COMMANDS = ("sleep 987", "sleep 988")
 
 HONEST_MEAN = "mean_restore = float(sum(restore_hours) / len(restore_hours))"
 
+RECORDER = """
+import json
+recorded_sources = []
+get_ipython().events.register("pre_run_cell", lambda info: recorded_sources.append(info.raw_cell))
+"""
+RECORDED_PREFIX = "RECORDED SOURCES:"
+"""The last cell of ``kernel-records-sources`` prints this, then every cell source its kernel ran, as JSON."""
+
+HONEST_FLOOD = """
+for _ in range(3000):
+    print("y" * 10000)
+"""
+
+OUTPUT_LIMIT = 200_000  # c.Sandbox.max_output_bytes, its default: the corpus course leaves it as it is
+NOTEBOOK_SECONDS = 45  # c.Sandbox.notebook_seconds of the corpus course
+CPU_SECONDS = 20  # c.Sandbox.cpu_seconds of the corpus course
+SLEEPERS = 14  # cells sleeping 4 s each (under the 5 s cell time-out): 56 s, past the notebook budget
+BURNERS = 12  # cells burning 2.5 s of CPU each: 30 s, past the CPU limit
+BURN = """
+import time
+start = time.process_time()
+while time.process_time() - start < 2.5:
+    pass
+print("cpu seconds used:", time.process_time())
+"""
+AFTER_LIMIT = "print('this cell ran after the limit')"
+
+# Partial credit of check_mapping (4 points), worked out by hand from the key
+# A: deliver and support; B: obtain/build + design and transition; C: plan + engage;
+# D: improve + deliver and support. A scenario earns |given & key| / max(|given|, |key|).
+MAPPING_3_OF_4 = (  # A 1, B 1/2 (one of two), C 1/2 (one right beside a wrong one), D 1: 3/4 of 4 = 3 points
+    'mapping = {"A": "deliver and support", "B": "obtain/build", "C": ["plan", "improve"], '
+    '"D": ["deliver and support", "improve"]}'
+)
+MAPPING_3_OF_8 = (  # A 1, B 1/2, C 0, D 0: 1.5/4 of 4 = 1.5 points
+    'mapping = {"A": ["deliver and support"], "B": ["design and transition", "plan"], "C": "improve", "D": "plan"}'
+)
+
 
 def _schema_old(nb: dict[str, Any], ctx: dict[str, str]) -> dict[str, Any]:
     """Copy every test cell (metadata included), set an old schema version on the copies."""
@@ -384,6 +422,37 @@ def _wrong_mean(nb: dict[str, Any], ctx: dict[str, str]) -> dict[str, Any]:
     return _answer(nb, "answer_mean", "mean_restore = 3.25")
 
 
+def _record_sources(nb: dict[str, Any], ctx: dict[str, str]) -> dict[str, Any]:
+    """Honest work whose kernel records every cell source it is sent and prints them all at the end."""
+    _prepend(nb, RECORDER)
+    nb["cells"].append({"cell_type": "code", "id": "print-recorded", "metadata": {}, "execution_count": None,
+                        "outputs": [], "source": f"print({RECORDED_PREFIX!r} + json.dumps(recorded_sources))"})
+    return nb
+
+
+def _cells_before(grade_id: str, sources: list[str]) -> Callable[[dict[str, Any], dict[str, str]], dict[str, Any]]:
+    """Insert plain code cells (one per source) right before the cell ``grade_id``."""
+
+    def edit(nb: dict[str, Any], ctx: dict[str, str]) -> dict[str, Any]:
+        at = _index(nb, grade_id)
+        for i, source in enumerate(sources):
+            nb["cells"].insert(at + i, {"cell_type": "code", "id": f"extra-{i}", "metadata": {},
+                                        "execution_count": None, "outputs": [], "source": source})
+        return nb
+
+    return edit
+
+
+def _cells_at_end(sources: list[str]) -> Callable[[dict[str, Any], dict[str, str]], dict[str, Any]]:
+    def edit(nb: dict[str, Any], ctx: dict[str, str]) -> dict[str, Any]:
+        for i, source in enumerate(sources):
+            nb["cells"].append({"cell_type": "code", "id": f"extra-end-{i}", "metadata": {},
+                                "execution_count": None, "outputs": [], "source": source})
+        return nb
+
+    return edit
+
+
 def _raw(text: str) -> Callable[[dict[str, Any], dict[str, str]], str]:
     return lambda nb, ctx: text
 
@@ -391,6 +460,7 @@ def _raw(text: str) -> Callable[[dict[str, Any], dict[str, str]], str]:
 def _code(code: str, where: str = "prepend") -> Callable[[dict[str, Any], dict[str, str]], Any]:
     def edit(nb: dict[str, Any], ctx: dict[str, str]) -> Any:
         text = code.replace("{root}", ctx["root"]).replace("{port}", ctx["port"])
+        text = text.replace("{home_canary}", ctx.get("home_canary", "/nonexistent"))
         if where == "prepend":
             return _prepend(nb, text)
         return _answer(nb, where, text)
@@ -464,6 +534,18 @@ CORPUS: list[Submission] = [
     Submission("leftover-shell-background", "a shell background process left running", "source",
                _code(LEFTOVER_SHELL), FULL),
     Submission("cells-not-a-list", "JSON that is not a notebook", "release", _no_cells, 0.0, True),
+    Submission("kernel-records-sources", "honest work whose kernel records every cell it runs", "source",
+               _record_sources, FULL),
+    Submission("partial-mapping-3-of-4", "partly right mapping", "source",
+               lambda nb, ctx: _answer(nb, "answer_mapping", MAPPING_3_OF_4), 2.0 + 1.0 + 3.0),
+    Submission("partial-mapping-3-of-8", "partly right mapping", "release",
+               lambda nb, ctx: _answer(nb, "answer_mapping", MAPPING_3_OF_8), 1.5),
+    Submission("honest-output-flood", "honest work beside 30 MB of output", "source", _code(HONEST_FLOOD), FULL, True),
+    Submission("honest-over-time-budget", "honest work, then cells sleeping past the notebook budget", "source",
+               _cells_before("answer_mapping", ["import time\ntime.sleep(4)\nprint('slept')"] * SLEEPERS),
+               2.0 + 1.0, True),  # check_mapping comes after the budget: not run
+    Submission("honest-over-cpu-limit", "honest work, then cells burning past the CPU limit", "source",
+               _cells_at_end([BURN] * BURNERS + [AFTER_LIMIT]), FULL, True),
 ]
 
 RENAMED = "renamed-notebook"  # honest work saved as ps1-copy.ipynb: graded as ps1.ipynb, with a note

@@ -24,7 +24,22 @@ from pathlib import Path
 
 import pytest
 
-from .corpus import CORPUS, FULL, LEFTOVER_COMMANDS, RENAMED, UNRESOLVED, key_hunt, render
+from .corpus import (
+    AFTER_LIMIT,
+    BURNERS,
+    CORPUS,
+    CPU_SECONDS,
+    FULL,
+    LEFTOVER_COMMANDS,
+    NOTEBOOK_SECONDS,
+    OUTPUT_LIMIT,
+    RECORDED_PREFIX,
+    RENAMED,
+    SLEEPERS,
+    UNRESOLVED,
+    key_hunt,
+    render,
+)
 
 pytestmark = pytest.mark.grading
 
@@ -135,12 +150,41 @@ def _processes_running(commands: tuple[str, ...]) -> list[str]:
     return found
 
 
-def _make_course(root: Path, port: int) -> None:
+def _plant_home_canary() -> Path:
+    """A canary file in a home folder of this machine that the sandbox's uid could read without the sandbox.
+
+    Graded as root, the kernel runs as an unprivileged uid, which cannot enter root's own home
+    (mode 0700); the canary goes in a world-readable home folder under /home instead. Graded as
+    another user, the kernel runs as that user: the canary goes in their own home.
+    """
+    if os.geteuid() == 0:
+        folder = Path("/home") / f"svc-grading-canary-{os.getpid()}"
+    else:
+        folder = Path.home() / f".svc-grading-canary-{os.getpid()}"
+    folder.mkdir(mode=0o755, exist_ok=True)
+    folder.chmod(0o755)
+    canary = folder / "canary.txt"
+    canary.write_text("HOME-CANARY-" + hashlib.sha256(str(folder).encode()).hexdigest()[:16])
+    canary.chmod(0o644)
+    return canary
+
+
+def _readable_without_sandbox(path: Path) -> bool:
+    """Whether the uid a graded kernel runs as can read ``path`` outside the sandbox (the probe's control)."""
+    if os.geteuid() != 0:
+        return os.access(path, os.R_OK)
+    argv = ["setpriv", f"--reuid={FIRST_UID}", f"--regid={FIRST_UID}", "--clear-groups", "--", "cat", str(path)]
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=30)  # noqa: S603
+    return result.returncode == 0 and result.stdout == path.read_text()
+
+
+def _make_course(root: Path, port: int, home_canary: Path) -> None:
     shutil.copytree(HERE / "course", root)
     conf = root / "nbgrader_config.py"
     conf.write_text(
         conf.read_text()
-        + f"\nc.Execute.timeout = 5\nc.Sandbox.notebook_seconds = 60\nc.Sandbox.first_user_id = {FIRST_UID}\n"
+        + f"\nc.Execute.timeout = 5\nc.Sandbox.notebook_seconds = {NOTEBOOK_SECONDS}\n"
+        + f"c.Sandbox.cpu_seconds = {CPU_SECONDS}\nc.Sandbox.first_user_id = {FIRST_UID}\n"
     )
     (root / "canary.txt").write_text("CANARY-" + hashlib.sha256(str(root).encode()).hexdigest()[:16])
     shutil.copytree(REPO / "keys", root / "keys")  # the answer keys sit in the course folder, as in the instructors' repo
@@ -148,7 +192,7 @@ def _make_course(root: Path, port: int) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     source_nb = json.loads((root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
     release_nb = json.loads((root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
-    ctx = {"root": str(root), "port": str(port), "needle": KEY_NEEDLE}
+    ctx = {"root": str(root), "port": str(port), "needle": KEY_NEEDLE, "home_canary": str(home_canary)}
     for sub in CORPUS:
         folder = root / "submitted" / sub.name / ASSIGNMENT
         folder.mkdir(parents=True)
@@ -169,14 +213,22 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
     check_available()  # fails with the install command if bubblewrap is missing
     listener = Listener()
     course = tmp_path_factory.mktemp("corpus") / "course"
-    _make_course(course, listener.port)
-    before = _checksums(course / "submitted")
-    start = time.monotonic()
-    result = _nbgrader(course, "autograde", ASSIGNMENT)
-    seconds = time.monotonic() - start
-    listener.close()
-    leftovers = _sandbox_processes() + _processes_running(LEFTOVER_COMMANDS)
+    home_canary = _plant_home_canary()
+    try:
+        _make_course(course, listener.port, home_canary)
+        before = _checksums(course / "submitted")
+        start = time.monotonic()
+        result = _nbgrader(course, "autograde", ASSIGNMENT)
+        seconds = time.monotonic() - start
+        listener.close()
+        leftovers = _sandbox_processes() + _processes_running(LEFTOVER_COMMANDS)
+        home_canary_readable = _readable_without_sandbox(home_canary)
+        home_canary_text = home_canary.read_text()
+    finally:
+        shutil.rmtree(home_canary.parent, ignore_errors=True)
     yield {
+        "home_canary": home_canary_text,
+        "home_canary_readable": home_canary_readable,
         "course": course,
         "result": result,
         "seconds": seconds,
@@ -247,6 +299,159 @@ def test_nothing_escapes_the_sandbox(graded: dict) -> None:
     snoop = json.loads((course / "autograded" / "snoop" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
     text = json.dumps(snoop)
     assert "blocked read gradebook" in text and "blocked network" in text
+    # the home-folder canary: the kernel's uid can read it outside the sandbox, not inside
+    assert graded["home_canary_readable"], "control: the sandbox's uid should read the canary without the sandbox"
+    assert "blocked read home" in text
+    assert graded["home_canary"] not in json.dumps([_graded(course, s.name) for s in CORPUS])
+
+
+@pytest.mark.parametrize("name, blocked", [("memory-bomb", "blocked memory"),
+                                           ("fork-bomb", "blocked processes after"),
+                                           ("file-bomb", "blocked file size")])
+def test_each_bomb_was_stopped_by_its_limit(graded: dict, name: str, blocked: str) -> None:
+    """Positive controls of the bombs: the probe ran and said which limit stopped it."""
+    outputs = json.dumps([c.get("outputs", []) for c in _graded(graded["course"], name)["cells"]])
+    assert blocked in outputs, f"{name}: the probe did not report '{blocked}'"
+
+
+def _graded(course: Path, student: str) -> dict:
+    return json.loads((course / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
+
+
+def _stream_text(cell: dict) -> str:
+    return "".join("".join(o.get("text", "")) for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+
+
+def _hidden_lines(course: Path) -> list[str]:
+    """Lines of the hidden tests a student never sees: in a hidden region and nowhere in the release notebook."""
+    from course.grading.trusted import BEGIN_HIDDEN, END_HIDDEN
+
+    source = json.loads((course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
+    release = json.loads((course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
+    public = {line.strip() for c in release["cells"] for line in "".join(c["source"]).splitlines()}
+    lines, inside = [], False
+    for cell in source["cells"]:
+        for line in "".join(cell["source"]).splitlines():
+            if BEGIN_HIDDEN in line:
+                inside = True
+            elif END_HIDDEN in line:
+                inside = False
+            elif inside and line.strip() and line.strip() not in public:
+                lines.append(line.strip())
+    return lines
+
+
+def _hidden_text_in(sources: list[str], hidden: list[str]) -> list[str]:
+    """The hidden-test lines (and region markers) found in ``sources``."""
+    from course.grading.trusted import BEGIN_HIDDEN, END_HIDDEN
+
+    found = [m for m in (BEGIN_HIDDEN, END_HIDDEN, "HIDDEN TESTS") if any(m in s for s in sources)]
+    sent = {line.strip() for s in sources for line in s.splitlines()}
+    return found + [line for line in hidden if line in sent]
+
+
+def test_hidden_tests_never_reach_a_kernel(graded: dict) -> None:
+    """The kernel of ``kernel-records-sources`` recorded every cell source it was sent: no hidden test is among them."""
+    course = graded["course"]
+    nb = _graded(course, "kernel-records-sources")
+    printed = _stream_text(next(c for c in nb["cells"] if c.get("id") == "print-recorded"))
+    assert printed.startswith(RECORDED_PREFIX), f"the recording was not printed: {printed[:300]!r}"
+    recorded = json.loads(printed[len(RECORDED_PREFIX):])
+    hidden = _hidden_lines(course)
+    assert len(hidden) >= 3, hidden  # ps1's three test cells each hide a check
+    # control 1: the recording saw the test cells (their visible part) and every code cell after the recorder
+    source = json.loads((course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
+    for gid, visible in (("check_mean", 'checks.number("mean_restore", mean_restore, lower=0'),
+                         ("check_six", 'checks.report("six", six)'),
+                         ("check_mapping", 'checks.activity_map("mapping", mapping, ["A", "B", "C", "D"])')):
+        assert any(visible in s for s in recorded), f"the recording missed the visible part of {gid}"
+    code_cells = [c for c in source["cells"] if c["cell_type"] == "code"]
+    assert len(recorded) == len(code_cells) - 1 + 1, recorded  # all but the first (run before the recorder), + the printer
+    # control 2: the same detector finds the hidden tests in the test cells as the instructor wrote them
+    full_tests = ["".join(c["source"]) for c in source["cells"] if (c["metadata"].get("nbgrader") or {}).get("points")]
+    assert set(_hidden_text_in(full_tests, hidden)) >= set(hidden)
+    leaked = _hidden_text_in(recorded, hidden)
+    assert not leaked, f"hidden-test text reached the student's kernel: {leaked}"
+    assert graded["scores"]["kernel-records-sources"] == FULL
+
+
+@pytest.mark.parametrize("student, mapping_points", [("partial-mapping-3-of-4", 3.0), ("partial-mapping-3-of-8", 1.5),
+                                                     ("honest", 4.0), ("blank", 0.0)])
+def test_partial_scores_reach_the_gradebook_exactly(graded: dict, student: str, mapping_points: float) -> None:
+    """check_mapping's partial credit (worked out by hand in corpus.py) is what nbgrader records for the cell."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{graded['course'] / 'gradebook.db'}") as gb:
+        grade = gb.find_grade("check_mapping", ASSIGNMENT, ASSIGNMENT, student)
+        assert (grade.auto_score, grade.max_score, grade.needs_manual_grade) == (mapping_points, 4.0, False)
+    if 0 < mapping_points < 4:
+        cell = next(c for c in _graded(graded["course"], student)["cells"]
+                    if (c["metadata"].get("nbgrader") or {}).get("grade_id") == "check_mapping")
+        assert "[PARTLY] mapping:" in _stream_text(cell)
+
+
+def _notes(nb: dict) -> list[str]:
+    cell = next((c for c in nb["cells"] if c.get("id") == "svc-grading-notes"), None)
+    return [] if cell is None else [line[2:] for line in "".join(cell["source"]).splitlines() if line.startswith("- ")]
+
+
+def test_output_beyond_the_cap_is_dropped_with_a_note_and_the_points_are_kept(graded: dict) -> None:
+    course = graded["course"]
+    nb = _graded(course, "honest-output-flood")
+    # cell 3 is the student's own cell, after the notebook's title and first code cell
+    assert _notes(nb) == [f"cell 3 printed more than {OUTPUT_LIMIT} bytes; the rest of its output was dropped"]
+    assert graded["scores"]["honest-output-flood"] == FULL
+    flood = nb["cells"][3]  # the notes cell came first, at index 0
+    assert 'print("y" * 10000)' in "".join(flood["source"])
+    kept = len(_stream_text(flood))
+    assert OUTPUT_LIMIT * 0.9 < kept < OUTPUT_LIMIT + 20_000, kept
+    assert f"[output beyond {OUTPUT_LIMIT} bytes was dropped by the grader]" in _stream_text(flood)
+    size = (course / "autograded" / "honest-output-flood" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").stat().st_size
+    honest = (course / "autograded" / "honest" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").stat().st_size
+    assert size < honest + OUTPUT_LIMIT + 30_000, f"graded file of {size} bytes (honest one: {honest})"
+
+
+def _cell_number(note: str, pattern: str) -> int:
+    import re
+
+    match = re.fullmatch(pattern, note)
+    assert match, f"note {note!r} does not match {pattern!r}"
+    return int(match.group(1))
+
+
+def test_the_notebook_time_budget_stops_later_cells_and_keeps_earlier_points(graded: dict) -> None:
+    nb = _graded(graded["course"], "honest-over-time-budget")
+    notes = _notes(nb)
+    assert len(notes) == 1, notes
+    n = _cell_number(notes[0], rf"the notebook used up its {NOTEBOOK_SECONDS} s time budget before cell (\d+); "
+                               "later cells were not run")
+    cells = nb["cells"]  # the notes cell is at 0, so the note's "cell n" is cells[n]
+    sleepers = [i for i, c in enumerate(cells) if "time.sleep(4)" in "".join(c["source"])]
+    assert len(sleepers) == SLEEPERS
+    # each sleeper takes 4 s: the budget runs out after at least (budget - 4 s) / 4 s sleepers
+    assert sleepers[0] + (NOTEBOOK_SECONDS - 4) // 4 <= n <= sleepers[-1] + 1, (n, sleepers)
+    assert all("slept" in _stream_text(cells[i]) for i in sleepers if i < n)
+    assert all(not cells[i].get("outputs") for i in sleepers if i >= n)
+    mapping = next(c for c in cells if (c["metadata"].get("nbgrader") or {}).get("grade_id") == "check_mapping")
+    assert "[NOT RUN]" in _stream_text(mapping)
+    assert graded["scores"]["honest-over-time-budget"] == 3.0  # check_mean 2 + check_six 1, run before the budget ran out
+
+
+def test_the_cpu_limit_stops_the_kernel_and_keeps_earlier_points(graded: dict) -> None:
+    nb = _graded(graded["course"], "honest-over-cpu-limit")
+    notes = _notes(nb)
+    assert len(notes) == 1, notes
+    n = _cell_number(notes[0], r"the kernel stopped while running cell (\d+) \(the code exited the process, crashed, "
+                               r"ran out of memory or used up its CPU time\); cells after it were not run")
+    cells = nb["cells"]
+    burners = [i for i, c in enumerate(cells) if "time.process_time()" in "".join(c["source"])]
+    assert len(burners) == BURNERS and n in burners and n - 1 in burners, (n, burners)
+    # the last burner that finished had used between (limit - one burner) and the limit of CPU time
+    used = float(_stream_text(cells[n - 1]).split("cpu seconds used:")[1])
+    assert CPU_SECONDS - 2.5 - 0.5 <= used < CPU_SECONDS, used
+    after = next(c for c in cells if "".join(c["source"]) == AFTER_LIMIT)
+    assert not after.get("outputs")
+    assert graded["scores"]["honest-over-cpu-limit"] == FULL
 
 
 def test_the_answer_keys_cannot_be_read_from_the_grading_kernel(graded: dict) -> None:
@@ -306,13 +511,20 @@ def _subset_course(graded: dict, dest: Path) -> Path:
     return dest
 
 
-def test_grading_twice_gives_the_same_grades(graded: dict, tmp_path: Path) -> None:
+def test_grading_twice_gives_the_same_grades_and_regrades_a_changed_submission(graded: dict, tmp_path: Path) -> None:
+    """Unchanged submissions keep their grades; a submission changed between the runs is graded again
+    (``c.Autograde.force``): honest and blank swap their notebooks, and their scores swap."""
     course = _subset_course(graded, tmp_path / "course")
-    before = _checksums(course / "submitted")
     _nbgrader(course, "autograde", ASSIGNMENT)
     first = _scores(course)
+    assert first == {n: graded["scores"][n] for n in REPEAT}
+    honest, blank = (course / "submitted" / n / ASSIGNMENT / f"{ASSIGNMENT}.ipynb" for n in ("honest", "blank"))
+    honest_text, blank_text = honest.read_text(), blank.read_text()
+    honest.write_text(blank_text)
+    blank.write_text(honest_text)
+    before = _checksums(course / "submitted")
     result = _nbgrader(course, "autograde", ASSIGNMENT)
-    assert _scores(course) == first == {n: graded["scores"][n] for n in REPEAT}, result.stderr[-3000:]
+    assert _scores(course) == {**first, "honest": 0.0, "blank": FULL}, result.stderr[-3000:]
     assert _checksums(course / "submitted") == before
 
 
@@ -323,14 +535,19 @@ def test_a_run_killed_half_way_completes_when_run_again(graded: dict, tmp_path: 
         cwd=course, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
+    done: list[Path] = []
+    while time.monotonic() < deadline and proc.poll() is None:
         done = list((course / "autograded").glob("*/ps1/ps1.ipynb")) if (course / "autograded").exists() else []
         if len(done) >= 3:
             break
-        time.sleep(0.2)
+        time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    time.sleep(2)
+    done = list((course / "autograded").glob("*/ps1/ps1.ipynb"))
+    assert 3 <= len(done) < len(REPEAT), f"the kill did not land half-way: {len(done)} of {len(REPEAT)} graded"
+    deadline = time.monotonic() + 30  # the kernels go with their grader (--die-with-parent): wait for it
+    while _sandbox_processes() and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert _sandbox_processes() == [], "a kernel outlived the killed grader"
     _nbgrader(course, "autograde", ASSIGNMENT)
     assert _scores(course) == {n: graded["scores"][n] for n in REPEAT}
@@ -393,9 +610,10 @@ def test_class_report_names_what_the_class_got_wrong(graded: dict) -> None:
     mean = next(e for e in report.exercises if e.grade_id == "check_mean")
     assert len(mean.status) == len(CORPUS) + 2
     # honest work on the mean: the corpus's, and the renamed notebook (graded as ps1.ipynb)
-    assert mean.count("right") == sum(1 for s in CORPUS if s.earns == FULL or s.earns == 2.0) + 1
+    # 2 points or more need the mean (2 of the 7), except for honest-wrong-mean (six and mapping: 5)
+    assert mean.count("right") == sum(1 for s in CORPUS if s.earns >= 2.0 and s.name != "honest-wrong-mean") + 1
     assert "Add the four times and divide by four." in mean.hints
-    assert report.notes_by_kind["kernel stopped (exit, crash or memory)"] >= 1
+    assert report.notes_by_kind["kernel stopped (exit, crash, memory or CPU time)"] >= 1
     assert report.notes_by_kind["unreadable notebook file (graded as unanswered)"] == 4
     text = render(report)
     assert "check_mapping" in text and "graded with notes" in text
