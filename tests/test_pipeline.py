@@ -277,3 +277,110 @@ def test_feedback_never_shows_an_expected_value(autograded: dict, name: str) -> 
     assert not [v for v in values if v in verdicts]
     text = _feedback_text(course, "blank", name)
     assert not [v for v in values if v in text], f"the blank feedback on {name} shows expected values"
+
+
+def _canon(value: Any) -> Any:
+    """A value as the checks compare it loosely: names case-folded, one name or a list of names as a set."""
+    if isinstance(value, str):
+        return frozenset([value.strip().lower()])
+    if isinstance(value, (list, tuple, set)) and all(isinstance(v, str) for v in value):
+        return frozenset(v.strip().lower() for v in value)
+    return repr(value)
+
+
+def _other_string(value: str) -> str:
+    from course.activities import ACTIVITIES
+
+    if value in ACTIVITIES:
+        return ACTIVITIES[(ACTIVITIES.index(value) + 1) % len(ACTIVITIES)]
+    if len(value) == 1 and value.upper() in "ABCD":
+        return "ABCD"[("ABCD".index(value.upper()) + 1) % 4]
+    return value + " (changed)"
+
+
+def _changed(value: Any) -> Any:
+    """Another value of the same kind: a list of names gets its last name replaced by one it lacks."""
+    if isinstance(value, str):
+        return _other_string(value)
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):
+        other = value[-1]
+        while other in value:
+            other = _other_string(other)
+        return type(value)([*value[:-1], other])
+    return next(iter(_perturbations(value).values()))
+
+
+def _perturbations(value: Any) -> dict[str, Any]:
+    """Wrong versions of a right answer: the number off by 5 % (an int by one), the list reversed (or
+    one item short), one dict value changed (to another key's value, or altered), and the wrong type."""
+    out: dict[str, Any] = {}
+    if isinstance(value, bool):
+        out["negated"] = not value
+        out["wrong type"] = str(value)
+    elif isinstance(value, int):
+        out["plus one"] = value + 1
+        out["wrong type"] = str(value)
+    elif isinstance(value, float):
+        out["times 1.05"] = value * 1.05 if value else 0.05
+        out["wrong type"] = str(value)
+    elif isinstance(value, str):
+        out["another string"] = _other_string(value)
+        out["wrong type"] = [value]
+    elif isinstance(value, (list, tuple)):
+        if list(value) != list(value)[::-1]:
+            out["reversed"] = type(value)(reversed(value))
+        out["one item short"] = type(value)(list(value)[:-1])
+        out["wrong type"] = tuple(value) if isinstance(value, list) else list(value)
+    elif isinstance(value, dict):
+        key = sorted(value, key=repr)[0]
+        others = [v for k, v in value.items() if k != key and _canon(v) != _canon(value[key])]
+        changed = others[0] if others else _changed(value[key])
+        out["one value changed"] = {**value, key: changed}
+        out["wrong type"] = list(value.items())
+    return out
+
+
+ORDER_FREE = {
+    # a pair of activities in any order: the hidden test compares them sorted
+    ("02-value-streams-operating-model", "innovation_emphasis"),
+    ("02-value-streams-operating-model", "reliability_emphasis"),
+}
+"""List answers whose order is not graded: reversed, they must still earn full credit."""
+
+
+@pytest.mark.grading
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_hidden_tests_reject_every_perturbed_answer(autograded: dict, name: str) -> None:
+    """For every graded answer, the solution's value earns full credit in the trusted grader and every
+    perturbation of it earns less. The answers are the values the solution's kernel reported (read from its
+    graded notebook: no grading run of its own); each perturbation changes one answer of a cell at a time."""
+    from course.grading.trusted import collect_answers, run_test_cell
+
+    course = autograded["course"]
+    solution = nbformat.read(str(course / "autograded" / "solution" / name / f"{name}.ipynb"), as_version=4)
+    source = {c.metadata["nbgrader"]["grade_id"]: c for c in
+              nbformat.read(str(REPO / "source" / name / f"{name}.ipynb"), as_version=4).cells
+              if c.metadata.get("nbgrader", {}).get("grade_id")}
+    accepted, checked = [], 0
+    for cell in solution.cells:
+        md = cell.metadata.get("nbgrader", {})
+        if not (md.get("grade") and not md.get("solution") and cell.cell_type == "code"):
+            continue
+        gid = md["grade_id"]
+        full = source[gid].source  # hidden tests included (some guided-practice checks have none)
+        answers, problems = collect_answers(cell.get("outputs", []))
+        assert answers and not problems, f"{name}/{gid}: the solution reported {answers} ({problems})"
+        control = run_test_cell(full, answers, cell_name=gid)
+        assert control.fraction == 1.0, f"{name}/{gid}: the solution's own answers earn {control.fraction}"
+        for answer, value in answers.items():
+            wrong = _perturbations(value)
+            assert wrong, f"{name}/{gid}: no perturbation of {answer} = {value!r}"
+            for how, bad in wrong.items():
+                verdict = run_test_cell(full, {**answers, answer: bad}, cell_name=gid)
+                checked += 1
+                if how == "reversed" and (name, answer) in ORDER_FREE:
+                    assert verdict.fraction == 1.0, f"{gid}: {answer} in another order earns {verdict.fraction}"
+                elif verdict.shares.get(answer, 0.0) >= 1.0 or verdict.fraction >= 1.0:
+                    accepted.append(f"{gid}: {answer} {how} = {bad!r}")
+    print(f"{name}: {checked} perturbed answers checked")
+    assert not accepted, f"{name}: the hidden tests gave full credit to wrong answers: {accepted}"
