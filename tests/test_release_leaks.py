@@ -58,6 +58,48 @@ def test_release_runs_to_the_end_without_an_error(executed: dict[str, Any], name
     assert not bad, bad
 
 
+ERROR_WIDGET = "[ERROR] This exercise cannot start:"
+"""The text of the error widget a course widget shows instead of itself when its call or its data is bad."""
+
+
+def _error_widgets(nb: Any) -> list[str]:
+    """Cells of an executed notebook that show an error widget: ``cell n: message``."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            plain = (out.get("data") or {}).get("text/plain", "") if out.output_type in ("display_data", "execute_result") else ""
+            plain = "".join(plain) if isinstance(plain, list) else plain
+            if ERROR_WIDGET in plain:
+                found.append(f"cell {index}: {plain[:200]}")
+    return found
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_no_widget_of_a_release_notebook_shows_an_error(executed: dict[str, Any], name: str) -> None:
+    """A bad widget call (a misspelt topic, an unknown id) shows an error widget, raising nothing: find them."""
+    widget_cells = [c for c in executed[name].cells if c.cell_type == "code" and "widgets." in c.source]
+    blank = [c.source for c in widget_cells if not any(o.output_type == "display_data" for o in c.get("outputs", []))]
+    assert widget_cells and not blank, f"{name}: widget cells that show nothing: {blank}"
+    assert not _error_widgets(executed[name]), f"{name}: error widgets: {_error_widgets(executed[name])}"
+
+
+def test_a_bad_widget_call_is_found_as_an_error_widget(student_edition: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The control of the test above: a misspelt topic, run as the release notebooks are, is found."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell('from course import widgets\nwidgets.quiz(topic="orientaton")'),
+                nbformat.v4.new_code_cell('widgets.quiz(topic="orientation")')]
+    monkeypatch.setenv("SVC_COURSE_PROGRESS", str(tmp_path / "progress.json"))
+    monkeypatch.setenv("PYTHONPATH", str(student_edition))
+    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert not [o for c in nb.cells for o in c.outputs if o.output_type == "error"]  # no exception: the trap
+    found = _error_widgets(nb)
+    assert len(found) == 1 and found[0].startswith("cell 0: ") and "orientaton" in found[0], found
+
+
 # --------------------------------------------------------------------------- what must never show
 
 
