@@ -335,3 +335,125 @@ def test_no_helper_raises_in_the_trusted_grader_whatever_the_answer(value) -> No
                          (checks.choice_map, (["q1"],)), (checks.mapping, (MAP_KEY,)), (checks.activity_map, (["A"],))):
         fraction, verdict = trusted(helper, "v", value, *args)
         assert 0.0 <= fraction <= 1.0 and verdict.startswith(("[OK]", "[FORM OK]", "[PARTLY]", "[WRONG]"))
+
+
+# ------------------------------------------------------------------ what an autograding kernel reports
+
+
+@pytest.fixture
+def autograding_kernel(monkeypatch):
+    """An IPython shell with ``NBGRADER_EXECUTION=autograde``, as in a graded kernel; yields a display capturer."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    monkeypatch.delenv("NBGRADER_VALIDATING", raising=False)
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    InteractiveShell.instance()
+    try:
+        yield capture_output
+    finally:
+        InteractiveShell.clear_instance()
+
+
+REPORTING = [  # (helper, answer, other arguments): every helper reports the answer it was given, fully right here
+    (checks.number, 2.0, {"expected": 2.0}),
+    (checks.equal, ["a", 1], {"expected": ["a", 1]}),
+    (checks.mapping, {"A": "plan"}, {"key": {"A": ["plan"]}}),
+    (checks.activity_map, {"A": "plan"}, {"ids": ["A"]}),
+    (checks.choice_map, {"q1": "B"}, {"ids": ["q1"]}),
+    (checks.choices, {"q1": "B"}, {"key": {"q1": "B"}}),
+    (checks.report, (1, "x"), {}),
+]
+
+
+@pytest.mark.parametrize("helper, value, kwargs", REPORTING, ids=lambda x: getattr(x, "__name__", ""))
+def test_an_autograding_kernel_reports_each_answer_as_given(autograding_kernel, helper, value, kwargs) -> None:
+    from course.answers import MIME_TYPE, report_payload
+
+    with autograding_kernel() as captured:
+        helper("answer", value, **kwargs)
+    reports = [o.data for o in captured.outputs if MIME_TYPE in o.data]
+    assert reports == [report_payload("answer", value)]
+
+
+def test_a_check_reports_nothing_outside_autograding_or_in_the_trusted_grader(autograding_kernel, monkeypatch) -> None:
+    from course.answers import MIME_TYPE
+
+    with autograding_kernel() as captured:
+        trusted(checks.number, "x", 2.0, expected=2.0)
+    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
+    with autograding_kernel() as validating:
+        checks.number("x", 2.0, expected=2.0)
+    assert [o for o in captured.outputs + validating.outputs if MIME_TYPE in o.data] == []
+
+
+# ------------------------------------------------------------------ hints, lists of ids, joined parts
+
+HINTS = [  # every failing branch gives the caller's hint
+    (checks.number, (float("inf"),), {}, "[WRONG] x: inf is not a finite number.\nHint: h"),
+    (checks.number, (-1.0,), {"lower": 0}, "[WRONG] x: -1.0 is below the lowest possible value 0.\nHint: h"),
+    (checks.number, (11.0,), {"upper": 10}, "[WRONG] x: 11.0 is above the highest possible value 10.\nHint: h"),
+    (checks.mapping, ({"A": "plan"}, {"A": ["engage"]}), {}, "[WRONG] x: 0 of 1 scenarios fully right. Not fully right: A.\nHint: h"),
+    (checks.activity_map, ([], ["A"]), {}, "[WRONG] x: expected a plain dict, got list\nHint: h"),
+    (checks.activity_map, ({}, ["A"]), {}, "[WRONG] x: missing ids: A.\nHint: h"),
+    (checks.activity_map, ({"A": "shop"}, ["A"]), {}, "[WRONG] x: A: 'shop' is not one of the six activities.\nHint: h"),
+    (checks.choice_map, ([], ["q1"]), {}, "[WRONG] x: expected a plain dict, got list\nHint: h"),
+    (checks.choice_map, ({}, ["q1"]), {}, "[WRONG] x: unanswered: q1.\nHint: h"),
+    (checks.choices, ({"q1": "A"}, {"q1": "B"}), {}, "[WRONG] x: 0 of 1 answers right. Not right: q1.\nHint: h"),
+]
+
+
+@pytest.mark.parametrize("helper, args, kwargs, verdict", HINTS)
+def test_a_failing_check_gives_its_hint(helper, args, kwargs, verdict) -> None:
+    assert trusted(helper, "x", *args, hint="h", **kwargs) == (0.0, verdict)
+
+
+IDS = [f"s{i:02d}" for i in range(12)]  # twelve ids: messages list the first ten
+TEN = ", ".join(IDS[:10])
+
+
+def test_long_lists_of_ids_are_cut_at_ten() -> None:
+    key = {i: ["plan"] for i in IDS}
+    others = {f"x{i:02d}": "plan" for i in range(12)}
+    assert trusted(checks.mapping, "m", others, key)[1] == (
+        f"[WRONG] m: 0 of 12 scenarios fully right. Missing: {TEN}. Not asked: {', '.join(list(others)[:10])}.")
+    bad = {i: "shop" for i in IDS}
+    notes = "; ".join(f"{i}: 'shop' is not one of the six activities" for i in IDS[:10])
+    assert trusted(checks.mapping, "m", bad, key)[1] == (
+        f"[WRONG] m: 0 of 12 scenarios fully right. Not fully right: {', '.join(IDS)}. {notes}.")
+    assert trusted(checks.activity_map, "m", others, IDS)[1] == (
+        f"[WRONG] m: missing ids: {TEN}; ids not asked: {', '.join(list(others)[:10])}.")
+    assert trusted(checks.choice_map, "q", {i: "Z" for i in IDS}, IDS)[1] == f"[WRONG] q: not a single letter A/B/C/D: {TEN}."
+    assert trusted(checks.choice_map, "q", {f"x{i}": "A" for i in range(12)}, IDS)[1] == (
+        f"[WRONG] q: unanswered: {TEN}; not asked: {', '.join(f'x{i}' for i in range(10))}.")
+    assert trusted(checks.choices, "q", {}, {i: "A" for i in IDS})[1] == f"[WRONG] q: 0 of 12 answers right. Unanswered: {TEN}."
+
+
+def test_other_messages_in_full() -> None:
+    assert trusted(checks.number, "x", "4", kinds=(int, float))[1] == (
+        "[WRONG] x: expected a plain int or float, got str (wrap it: int(...))\n" + TYPE_HINT)
+    long_name = "n" * 60
+    assert trusted(checks.activity_map, "m", {"A": long_name}, ["A"])[1].startswith(
+        f"[WRONG] m: A: {'n' * 40!r} is not one of the six activities.")
+    assert trusted(checks.mapping, "m", {"A": "plan"}, {})== (0.0, "[WRONG] m: 0 of 0 scenarios fully right. Not asked: A.")
+
+
+# ------------------------------------------------------------------ scoring
+
+@pytest.mark.parametrize("credit, word", [(1.0, "correct"), (1.5, "correct"), (0.999, "partly right"), (0.5, "partly right"),
+                                          (1e-9, "partly right"), (0.0, "wrong"), (-0.1, "wrong")])
+def test_verdict_words(credit: float, word: str) -> None:
+    from course.scoring import verdict
+
+    assert verdict(credit) == word
+
+
+@pytest.mark.parametrize("given, expected, credit", [
+    (set(), set(), 0.0), ({"plan"}, set(), 0.0), (set(), {"plan"}, 0.0), ({"plan"}, {"plan"}, 1.0),
+    ({"plan", "engage"}, {"plan"}, 0.5), ({"plan"}, {"plan", "engage"}, 0.5), ({"improve"}, {"plan"}, 0.0),
+    ({"plan", "improve"}, {"plan", "engage"}, 0.5),
+])
+def test_activity_credit(given, expected, credit) -> None:
+    from course.scoring import activity_credit
+
+    assert activity_credit(given, expected) == credit

@@ -180,3 +180,87 @@ def test_under_nbgrader_a_check_that_is_not_right_raises_once(env, capsys, monke
     with pytest.raises(checks.CheckFailed, match=r"^\[WRONG\] x: 3.0 is not the expected value.\nHint: h$"):
         checks.number("x", 3.0, expected=4.0, hint="h")
     assert capsys.readouterr().out == ""  # the verdict is in the exception only, not printed as well
+
+
+def test_hidden_regions_are_stripped_wherever_they_are() -> None:
+    source = "a\n### BEGIN HIDDEN TESTS\nb\n### END HIDDEN TESTS\nc\n# BEGIN HIDDEN TESTS\nd\ne\n# END HIDDEN TESTS\nf"
+    assert strip_hidden_tests(source) == "a\nc\nf"
+    assert strip_hidden_tests("no hidden part\nat all") == "no hidden part\nat all"
+
+
+def test_answer_names_of_every_helper_form() -> None:
+    from course.grading.trusted import answer_names
+
+    source = '''from course.checks import number
+number("a", a, expected=1.0)
+checks.expect(b > 0, "m")
+checks.expect(c, "m", hint="a hint", name="c")
+checks.expect(d, "m", name=some_variable)
+checks.choices("e", e, {})
+print("not a check", f)
+checks.number(g_name, g, expected=1.0)
+'''
+    assert answer_names(source) == ["a", "check", "c", "e"]
+    assert answer_names("this is not python (") == []
+
+
+def _report_output(name, value, output_type="display_data"):
+    out = {"output_type": output_type, "data": report_payload(name, value), "metadata": {}}
+    if output_type == "execute_result":
+        out["execution_count"] = 1
+    return out
+
+
+def test_answers_are_read_from_every_report_whatever_comes_before() -> None:
+    outputs = [
+        {"output_type": "stream", "name": "stdout", "text": "hello"},
+        {"output_type": "display_data", "data": {"text/plain": "a picture"}, "metadata": {}},
+        {"output_type": "display_data", "data": {MIME_TYPE: {"name": "bad name", "value": encode(1)}}, "metadata": {}},
+        _report_output("x", 1.0),
+        _report_output("y", [1, 2], "execute_result"),
+        _report_output("x", 1.0),  # the same value again: no conflict
+    ]
+    answers, problems = collect_answers(outputs)
+    assert answers == {"x": 1.0, "y": [1, 2]}
+    assert len(problems) == 1 and problems[0].startswith("an answer report could not be read (")
+
+
+def test_a_cell_whose_code_raises_check_failed_reports_its_message() -> None:
+    source = 'from course import checks\nchecks.number("x", x, expected=1.0)\nraise checks.CheckFailed("the instructor says no")'
+    verdict = run_test_cell(source, {"x": 1.0})
+    assert (verdict.fraction, verdict.problem) == (1.0, "the instructor says no")
+
+
+def test_a_name_the_cell_needs_but_no_helper_names_is_explained() -> None:
+    source = 'from course import checks\nchecks.number("x", x, expected=1.0)\nchecks.number("y", helper_value, expected=1.0)'
+    verdict = run_test_cell(source, {"x": 1.0})
+    assert verdict.problem == ("no answer named 'helper_value' was reported: the answer cell did not define it, "
+                               "or the notebook stopped before this check ran")
+    assert verdict.shares == {"x": 1.0, "y": 0.0} and verdict.fraction == 0.5
+
+
+def test_an_error_before_any_check_is_the_problem_named() -> None:
+    verdict = run_test_cell('raise ValueError("bad data")', {})
+    assert (verdict.fraction, verdict.messages, verdict.problem) == (0.0, [], "the answer could not be checked (ValueError: bad data)")
+    quiet = run_test_cell("pass", {})
+    assert (quiet.fraction, quiet.messages, quiet.problem, quiet.shares) == (0.0, [], "no check ran in this test cell", {})
+
+
+def test_of_equal_verdicts_the_first_is_told_and_the_lowest_counts() -> None:
+    source = '''from course import checks
+checks.expect(True, "first.", name="x")
+checks.expect(True, "second.", name="x")
+checks.expect(False, "low one.", name="y")
+checks.expect(False, "low two.", name="y")
+checks.expect(True, "form OK: a number.", name="z")
+checks.expect(True, "right.", name="z")'''
+    verdict = run_test_cell(source, {})
+    assert verdict.messages == ["[OK] x: first.", "[WRONG] y: low one.", "[OK] z: right."]
+    assert verdict.shares == {"x": 1.0, "y": 0.0, "z": 1.0}
+
+
+def test_names_checked_under_computed_names_still_earn_their_share() -> None:
+    source = 'from course import checks\nfor n in ("p", "q"):\n    checks.number(n, 1.0, expected=1.0 if n == "p" else 2.0)'
+    verdict = run_test_cell(source, {})
+    assert verdict.shares == {"p": 1.0, "q": 0.0} and verdict.fraction == 0.5
+    assert verdict.passed is False and run_test_cell(source.replace("2.0", "1.0"), {}).passed is True
