@@ -457,3 +457,17 @@ def test_activity_credit(given, expected, credit) -> None:
     from course.scoring import activity_credit
 
     assert activity_credit(given, expected) == credit
+
+
+@pytest.mark.parametrize("helper, args", [(checks.equal, ([1],)), (checks.mapping, (MAP_KEY,)), (checks.activity_map, (["A"],)),
+                                          (checks.choice_map, (["q1"],)), (checks.choices, (KEY,))])
+def test_an_answer_never_reported_is_named(helper, args) -> None:
+    fraction, verdict = trusted(helper, "ans", NOT_REPORTED, *args)
+    assert fraction == 0.0 and verdict.startswith(
+        "[WRONG] ans: no answer named 'ans' was reported: the answer cell did not define it, "
+        "or the notebook stopped before this check ran")
+
+
+def test_a_verdict_without_a_hint_has_no_hint_line() -> None:
+    assert checks.verdict_text("x", 0.0, "3.0 is not the expected value.") == "[WRONG] x: 3.0 is not the expected value."
+    assert checks.verdict_text("x", 0.5, "1 of 2.") == "[PARTLY] x: 1 of 2."

@@ -199,6 +199,7 @@ checks.expect(d, "m", name=some_variable)
 checks.choices("e", e, {})
 print("not a check", f)
 checks.number(g_name, g, expected=1.0)
+handlers["h"]("h", h)
 '''
     assert answer_names(source) == ["a", "check", "c", "e"]
     assert answer_names("this is not python (") == []
@@ -264,3 +265,10 @@ def test_names_checked_under_computed_names_still_earn_their_share() -> None:
     verdict = run_test_cell(source, {})
     assert verdict.shares == {"p": 1.0, "q": 0.0} and verdict.fraction == 0.5
     assert verdict.passed is False and run_test_cell(source.replace("2.0", "1.0"), {}).passed is True
+
+
+def test_a_clean_run_has_no_problem_and_an_odd_name_error_is_still_explained() -> None:
+    assert run_test_cell(CELL, {"x": 4.0}).problem == ""
+    odd = run_test_cell('raise NameError("something odd")', {})
+    assert odd.problem == ("no answer named 'something odd' was reported: the answer cell did not define it, "
+                           "or the notebook stopped before this check ran")
