@@ -49,7 +49,6 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_a_clean_copy_is_in_sync(course: Path) -> None:
-    assert out_of_sync(course) == []
     result = _cli(course, "release", "--check")
     assert (result.returncode, result.stdout.strip()) == (0, "release/ is in sync with source/"), result.stderr[-2000:]
 
@@ -57,7 +56,6 @@ def test_a_clean_copy_is_in_sync(course: Path) -> None:
 def test_a_source_edit_not_released_is_named(tmp_path: Path, course: Path) -> None:
     drifted = shutil.copytree(course, tmp_path / "course")
     _edit_first_markdown(drifted / "source" / NAME / f"{NAME}.ipynb", "\n\nA sentence added to the source only.")
-    assert out_of_sync(drifted) == [f"release/{NAME}/{NAME}.ipynb"]
     result = _cli(drifted, "release", "--check")
     assert result.returncode == 1
     assert result.stdout.splitlines() == [f"out of sync: release/{NAME}/{NAME}.ipynb", "1 file(s) out of sync"]
