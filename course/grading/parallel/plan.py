@@ -3,7 +3,7 @@
 A submission is graded again when the hash of its submitted folder, or the hash
 of the assignment's source folder (the source notebooks, the files copied beside
 them) and of the answer keys, differs from the hashes recorded when it was last
-graded, or when the gradebook has no row for it. The state is one JSON file per
+graded (or of the course's ``nbgrader_config.py``), or when the gradebook has no row for it. The state is one JSON file per
 assignment, written atomically by the coordinating process after the gradebook
 has been committed: a run killed at any moment leaves either the old record
 (graded again next time) or the new one (grades already committed).
@@ -40,11 +40,17 @@ def folder_hash(folder: Path, *, ignore: tuple[str, ...] = (".ipynb_checkpoints"
     return digest.hexdigest()
 
 
-def source_hash(source_folder: Path, keys_folder: Path | None) -> str:
-    """The hash of what grading a submission depends on besides the submission: source folder and answer keys."""
+def source_hash(source_folder: Path, keys_folder: Path | None, config: Path | None = None) -> str:
+    """The hash of what grading a submission depends on besides the submission.
+
+    The assignment's source folder, the answer keys and the course's
+    ``nbgrader_config.py`` (limits, late penalties...).
+    """
     digest = hashlib.sha256(folder_hash(source_folder).encode())
     if keys_folder is not None and keys_folder.is_dir():
         digest.update(folder_hash(keys_folder).encode())
+    if config is not None and config.is_file():
+        digest.update(hashlib.sha256(config.read_bytes()).digest())
     return digest.hexdigest()
 
 

@@ -126,7 +126,7 @@ def _run(assignment: str, wanted: list[str], *, workers: int | None, scheduler: 
         keys: Path | None = keys_dir(root)
     except FileNotFoundError:
         keys = None
-    src_digest = plan.source_hash(source, keys)
+    src_digest = plan.source_hash(source, keys, root / "nbgrader_config.py")
     hashes = {s: plan.folder_hash(p) for s, p in found.items()}
     state_file = plan.state_path(root, assignment)
     state_file.parent.mkdir(parents=True, exist_ok=True)
@@ -168,8 +168,9 @@ def _run(assignment: str, wanted: list[str], *, workers: int | None, scheduler: 
         held: list[Result] = []
 
         def record(result: Result) -> None:
+            who = f"{result.student}/{result.assignment}"
             for line in result.log:
-                progress.say(f"{result.student}/{result.assignment}: {line}")
+                progress.say(line if line.startswith(who) else f"{who}: {line}")
             if result.ok:
                 dest = Path(coursedir.format_path(coursedir.autograded_directory, result.student, assignment))
                 merge.write_files(dest, result.files)

@@ -81,7 +81,7 @@ class _Lines(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         text = record.getMessage()
-        self.lines.append(f"{record.levelname}: {text}")
+        self.lines.append(text if record.levelno < logging.ERROR else f"error: {text}")
         if record.levelno >= logging.ERROR:
             self.errors.append(text)
 
