@@ -361,7 +361,7 @@ def test_a_scheduler_that_does_not_answer_is_named(classroom: dict, tmp_path: Pa
     shutil.copytree(classroom["fresh"], course)
     address = f"tcp://127.0.0.1:{_free_port()}"
     start = time.monotonic()
-    ran = _run(course, "svc-course", "autograde", ASSIGNMENT, "--scheduler", address, "--timeout", "3")
+    ran = _run(course, "svc-course", "autograde", ASSIGNMENT, "--scheduler", address, "--timeout", "1")
     assert time.monotonic() - start < 60
     assert ran.returncode == 1
     assert f"the Dask scheduler at {address} is not answering" in ran.stderr

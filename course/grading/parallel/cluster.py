@@ -59,7 +59,7 @@ def connect(address: str, *, timeout: float = 20.0, min_workers: int = 1) -> Clu
 
     def attempt() -> None:
         try:
-            box["client"] = Client(address, timeout=timeout, set_as_default=False)
+            box["client"] = Client(address, timeout=timeout)
         except BaseException as exc:  # noqa: BLE001 - reported below
             box["error"] = exc
 

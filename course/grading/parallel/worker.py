@@ -221,14 +221,15 @@ def _collect(result: Result, private: Any, copy: Path, task: Task) -> None:
     result.signature = real_sigs[0] if real_sigs and len(real_sigs) == len(signatures) else None
 
 
-def probe(root: str, source_digest: str, assignment: str) -> dict[str, Any]:
-    """Run on every worker before grading: can it see the course folder, and grade here?"""
+def probe(root: str, source_digest: str, assignment: str, dask_worker: Any = None) -> dict[str, Any]:
+    """Run on every worker before grading (``Client.run``): can it see the course folder, and grade here?"""
     import course
 
     from ..sandbox import Sandbox, SandboxUnavailable, preflight
     from .plan import folder_hash as digest_of
 
-    out: dict[str, Any] = {"worker": _worker_name(), "course_package": str(Path(course.__file__).resolve().parent)}
+    name = str(dask_worker.name) if dask_worker is not None else _worker_name()
+    out: dict[str, Any] = {"worker": name, "course_package": str(Path(course.__file__).resolve().parent)}
     folder = Path(root)
     if not (folder / "nbgrader_config.py").is_file():
         out["problem"] = f"cannot see the course folder {root} (no nbgrader_config.py there)"
