@@ -15,6 +15,7 @@ keeps the count.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,14 @@ def _text(cell: Any) -> str:
 def _is_test_cell(cell: Any) -> bool:
     md = cell.get("metadata", {}).get("nbgrader", {}) or {}
     return bool(md.get("grade") and not md.get("solution") and cell.get("cell_type") == "code")
+
+
+def is_blank(nb: Any) -> bool:
+    """Whether every answer cell is as released (nbgrader's own "No response." rule: unchanged checksum)."""
+    from nbgrader.utils import compute_checksum, is_solution, is_task
+
+    answers = [c for c in nb.cells if is_solution(c) and not is_task(c)]
+    return bool(answers) and all(c.metadata.nbgrader.get("checksum") == compute_checksum(c) for c in answers)
 
 
 def signature(nb: Any, *, blank: bool = False) -> str | None:
@@ -71,7 +80,12 @@ def signature(nb: Any, *, blank: bool = False) -> str | None:
                 return f"import of the course package failed ({out.get('ename')}: {out.get('evalue')})"
     tests = [c for c in nb.cells if _is_test_cell(c)]
     if tests and all("no answer named" in _text(c) or "[NOT RUN]" in _text(c) for c in tests):
-        return "no check received any answer ('no answer named ... was reported' in every check)"
+        # the first check's own words: the same in every submission only when the cause is common to all
+        first = next(line.strip() for line in _text(tests[0]).splitlines()
+                     if "no answer named" in line or "[NOT RUN]" in line)
+        # cell numbers differ between submissions (a grading-notes cell comes first in some)
+        first = re.sub(r"\bcell \d+", "cell N", first)
+        return f"no check received any answer (the first check says: {first[:200]})"
     return None
 
 

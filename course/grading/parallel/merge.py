@@ -28,6 +28,7 @@ def template(db_url: str, course_id: str, assignment: str) -> bytes:
     folder = Path(tempfile.mkdtemp(prefix="svc-template-"))
     try:
         path = folder / "gradebook.db"
+        _empty_like(db_url, path)
         with Gradebook(db_url, course_id) as src, Gradebook(f"sqlite:///{path}", course_id) as dst:
             a = src.find_assignment(assignment)
             dst.update_or_create_assignment(a.name, duedate=a.duedate)
@@ -49,6 +50,28 @@ def template(db_url: str, course_id: str, assignment: str) -> bytes:
         return path.read_bytes()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _empty_like(db_url: str, path: Path) -> None:
+    """An empty SQLite gradebook with nbgrader's tables and the real gradebook's schema version.
+
+    nbgrader would ask the ``alembic`` command for the version of a new
+    gradebook (a subprocess, and the command must be on PATH); the real
+    gradebook already records it.
+    """
+    import sqlalchemy
+    from nbgrader.api import Base, Gradebook
+
+    with Gradebook(db_url) as gb:
+        version = gb.db.execute(sqlalchemy.text("SELECT version_num FROM alembic_version")).scalar()
+    engine = sqlalchemy.create_engine(f"sqlite:///{path}")
+    try:
+        Base.metadata.create_all(bind=engine)
+        with engine.begin() as db:
+            db.execute(sqlalchemy.text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+            db.execute(sqlalchemy.text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": version})
+    finally:
+        engine.dispose()
 
 
 def students_and_submissions(db_url: str, course_id: str, assignment: str) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:

@@ -171,7 +171,9 @@ def _run_converter(private: Any, cfg: Any, task: Task, log: logging.Logger) -> N
     from nbgrader.converters import Autograde
 
     from .. import summary
+    from ..guard_step import decided_elsewhere
 
+    decided_elsewhere()  # the coordinator holds results back (course.grading.setup_guard)
     summary.RUN.outcomes.clear()
     summary.keep_quiet_at_exit()  # the coordinator prints the run's summary
     private.assignment_id = task.assignment
@@ -185,7 +187,7 @@ def _collect(result: Result, private: Any, copy: Path, task: Task) -> None:
     from nbgrader.api import Gradebook
 
     from .. import summary
-    from ..setup_guard import signature
+    from ..setup_guard import is_blank, signature
 
     result.timestamp = private.get_existing_timestamp(str(copy))
     out = Path(private.format_path(private.autograded_directory, task.student, task.assignment))
@@ -211,9 +213,8 @@ def _collect(result: Result, private: Any, copy: Path, task: Task) -> None:
                                                                         outcome.max_score, list(outcome.notes))
             result.notebooks.append(item)
             if graded:
-                blank = bool(item.comments) and all(
-                    c == "No response." for k, c in item.comments.items() if k.startswith("SolutionCell:"))
-                signatures.append(signature(nbformat.read(str(out / f"{nb.name}.ipynb"), as_version=4), blank=blank))
+                graded_nb = nbformat.read(str(out / f"{nb.name}.ipynb"), as_version=4)
+                signatures.append(signature(graded_nb, blank=is_blank(graded_nb)))
     failed = [who for who, o in summary.RUN.outcomes.items() if o.seconds is None]
     if failed:
         raise RuntimeError(f"grading stopped with an error in {', '.join(failed)}")
