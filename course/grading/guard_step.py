@@ -8,8 +8,9 @@ setup-level failure is held back (its grades are not written) until the guard
 decides. When a later notebook grades normally, the held ones are written as
 usual; when the first :data:`~course.grading.setup_guard.FIRST` (or all, when the
 run has fewer) fail the same way, the run stops with the guard's message and
-the gradebook keeps its previous grades (flagged as needing attention, as for
-any regrade that did not complete). ``svc-course autograde`` applies the same
+the gradebook keeps its previous grades; what nbgrader itself wrote before the course's
+steps (timestamps, zeros for a renamed notebook) is put back too
+(:func:`remember_previous`, from the pre-convert hook). ``svc-course autograde`` applies the same
 guard before it writes anything (:mod:`course.grading.parallel.run`).
 """
 
@@ -28,7 +29,57 @@ from .setup_guard import BLANK, Guard, is_blank, signature
 
 GUARD = Guard()
 HELD: list[tuple[NotebookNode, dict[str, Any]]] = []
+PREVIOUS: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+"""(student, assignment) -> (gradebook URL, its grades before this run touched them), while undecided."""
 _AT_EXIT = False
+
+
+def remember_previous(db_url: str, student: str, assignment: str) -> None:
+    """Before nbgrader touches a submission (pre-convert hook), keep its grades while the guard is undecided.
+
+    nbgrader itself writes before any grading step: the new timestamp, and 0 for
+    every notebook it finds no file for (a renamed one, graded later under its
+    name). When the guard stops the run, :func:`restore_previous` puts back what
+    was there.
+    """
+    if GUARD.verdict is not None or (student, assignment) in PREVIOUS:
+        return
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url) as gb:
+        try:
+            sub = gb.find_submission(assignment, student)
+        except MissingEntry:
+            return
+        PREVIOUS[(student, assignment)] = (db_url, {
+            "timestamp": sub.timestamp,
+            "notebooks": {nb.name: (nb.late_submission_penalty,
+                                    {g.cell_id: (g.auto_score, g.needs_manual_grade) for g in nb.grades},
+                                    {c.cell_id: c.auto_comment for c in nb.comments}) for nb in sub.notebooks},
+        })
+
+
+def restore_previous() -> None:
+    """Put back the grades :func:`remember_previous` kept (the run stopped on a setup problem)."""
+    from nbgrader.api import Gradebook
+
+    for (student, assignment), (db_url, before) in PREVIOUS.items():
+        with Gradebook(db_url) as gb:
+            sub = gb.find_submission(assignment, student)
+            sub.timestamp = before["timestamp"]
+            for nb in sub.notebooks:
+                if nb.name not in before["notebooks"]:
+                    continue
+                penalty, grades, comments = before["notebooks"][nb.name]
+                nb.late_submission_penalty = penalty
+                for g in nb.grades:
+                    if g.cell_id in grades:
+                        g.auto_score, g.needs_manual_grade = grades[g.cell_id]
+                for c in nb.comments:
+                    if c.cell_id in comments:
+                        c.auto_comment = comments[c.cell_id]
+            gb.db.commit()
+    PREVIOUS.clear()
 
 
 class SetupProblem(SystemExit):
@@ -43,6 +94,7 @@ def _report_at_exit() -> None:
 
     def decide() -> None:
         if HELD and GUARD.verdict is None and GUARD.finish() and GUARD.stopped:
+            restore_previous()
             print(f"nbgrader autograde: {GUARD.message()}", file=sys.stderr, flush=True)
 
     atexit.register(decide)
@@ -76,6 +128,7 @@ class GuardedGradebookWrites(NbGraderPreprocessor):
         sig = signature(nb, blank=is_blank(nb))
         verdict = GUARD.add(who(resources), sig)
         if GUARD.stopped:
+            restore_previous()
             self.log.error("%s", GUARD.message())
             raise SetupProblem(2)
         if verdict is None and sig != BLANK:
@@ -88,4 +141,5 @@ class GuardedGradebookWrites(NbGraderPreprocessor):
             for held_nb, held_resources in HELD:
                 self._write(held_nb, held_resources)
             HELD.clear()
+            PREVIOUS.clear()
         return self._write(nb, resources)
