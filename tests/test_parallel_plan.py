@@ -67,3 +67,31 @@ def test_a_setup_failure_is_told_from_a_students_own_failure() -> None:
     assert setup_guard.signature(_graded([_check(none)])) != setup_guard.signature(_graded([_check(other)]))
     g = setup_guard.Guard(first=3)
     assert [g.add(w, s) for w, s in (("a", "x"), ("b", "x"), ("c", "y"))] == [None, None, "ok"]
+
+
+class _Terminal:
+    def __init__(self) -> None:
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> None:
+        self.text += text
+
+    def flush(self) -> None:
+        pass
+
+
+def test_on_a_terminal_one_bar_is_redrawn_and_failures_stay_visible() -> None:
+    from course.grading.parallel.worker import NotebookResult, Result
+
+    term = _Terminal()
+    bar = progress.Progress(2, term)
+    bar.finished(Result("ana", "06", ok=True, notebooks=[NotebookResult("06", None, {}, {}, True, 5.0, 3, 4)]))
+    bar.finished(Result("bo", "06", ok=False, reason="the worker died"))
+    lines = term.text.split("\n")
+    assert "bo/06: FAILED: the worker died" in lines[0]  # a failure gets its own line
+    assert "1/2 graded, 1 failed" in lines[1]
+    assert "\r\033[K[" in term.text and "notebooks/s" in term.text
+    assert "ana/06: graded" not in term.text  # graded students only move the bar

@@ -174,14 +174,21 @@ def test_parallel_grading_says_what_it_did(classroom: dict) -> None:
     assert "s per notebook" in err and "notebooks/s" in err
 
 
-def test_nbgrader_export_and_feedback_read_the_parallel_grades(classroom: dict, tmp_path: Path) -> None:
-    parallel = classroom["parallel"]
-    out = tmp_path / "grades.csv"
-    ran = _run(parallel, "nbgrader", "export", "--to", str(out))
+def _export(course: Path, folder: Path) -> dict[str, dict[str, str]]:
+    """``nbgrader export`` of the course (with the course's export plugin): student -> row."""
+    out = folder / "grades.csv"
+    ran = _run(course, "nbgrader", "export", "--to", str(out))
     assert ran.returncode == 0, ran.stderr[-2000:]
     exported = {r["student_id"]: r for r in csv.DictReader(out.open())}
     assert set(exported) == set(STUDENTS)
+    # ps1: 7 autograded points and a written answer (1 point) marked by hand
     assert "autograded part so far: 7 of 8" in exported["honest"]["note"]
+    return exported
+
+
+def test_nbgrader_export_and_feedback_read_the_parallel_grades(classroom: dict, tmp_path: Path) -> None:
+    parallel = classroom["parallel"]
+    _export(parallel, tmp_path)
     ran = _run(parallel, "nbgrader", "generate_feedback", ASSIGNMENT, "--student", "renamed")
     assert ran.returncode == 0, ran.stderr[-2000:]
     page = (parallel / "feedback" / "renamed" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
@@ -434,12 +441,7 @@ def test_a_postgresql_gradebook_gets_the_same_grades_and_nbgrader_export_reads_t
         ran = _run(course, "svc-course", "autograde", ASSIGNMENT, "--workers", "2")
         assert ran.returncode == 0, ran.stderr[-4000:]
         assert dump(server.url) == classroom["expected"] and rows(server.url) == 4
-        out = tmp_path / "grades.csv"
-        exported = _run(course, "nbgrader", "export", "--to", str(out))
-        assert exported.returncode == 0, exported.stderr[-2000:]
-        by_student = {r["student_id"]: r for r in csv.DictReader(out.open())}
-        assert set(by_student) == set(STUDENTS)
-        assert "autograded part so far: 7 of 8" in by_student["honest"]["note"]
+        by_student = _export(course, tmp_path)
         # nbgrader scores an unchanged written answer 0 by itself: nothing is left to mark by hand
         assert by_student["blank"]["status"] == "graded" and by_student["blank"]["score"] in ("0", "0.0")
     finally:
