@@ -262,6 +262,7 @@ def test_a_class_that_fails_alike_at_setup_keeps_its_grades(classroom: dict, tmp
     conf.write_text(conf.read_text() + "\nc.Sandbox.notebook_seconds = 0\n")
     ran = _run(course, "svc-course", "autograde", ASSIGNMENT, "--workers", "2")
     assert ran.returncode == 2, ran.stderr[-3000:]
+    assert "grading 4 submission(s)" in ran.stderr  # a changed nbgrader_config.py: every submission again
     assert "this looks like a setup problem" in ran.stderr and "no check received any answer" in ran.stderr
     assert "gradebook keeps its previous grades" in ran.stderr
     assert dump(sqlite(course)) == before and graded_notebooks(course) == files and _state(course) == state
