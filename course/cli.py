@@ -66,6 +66,8 @@ def _build_parser() -> argparse.ArgumentParser:
                       help="grade on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (its workers must see this course folder)")
     auto.add_argument("--force", action="store_true",
                       help="grade every submission again, also those unchanged since they were graded")
+    auto.add_argument("--no-setup-guard", dest="setup_guard", action="store_false",
+                      help="write grades even when the first submissions all fail alike at setup level")
     auto.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS",
                       help="how long to wait for the scheduler to answer and for its first worker (default: 20)")
 
@@ -148,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .grading.parallel import run
 
             return run.main(args.assignment, args.students, workers=args.workers, scheduler=args.scheduler,
-                            force=args.force, timeout=args.timeout)
+                            force=args.force, timeout=args.timeout, setup_guard=args.setup_guard)
         if args.verb == "demo":
             from .grading import demo
 

@@ -17,6 +17,7 @@ guard before it writes anything (:mod:`course.grading.parallel.run`).
 from __future__ import annotations
 
 import copy
+import os
 import sys
 from typing import Any
 
@@ -25,7 +26,7 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from .notes import who
-from .setup_guard import BLANK, Guard, is_blank, signature
+from .setup_guard import BLANK, OFF_ENV, Guard, is_blank, signature
 
 GUARD = Guard()
 HELD: list[tuple[NotebookNode, dict[str, Any]]] = []
@@ -86,6 +87,15 @@ class SetupProblem(SystemExit):
     """Stops ``nbgrader autograde``: nbgrader goes on after a submission's ``Exception``, not after this."""
 
 
+def _stopped() -> None:
+    """The guard stopped the run: previous grades back, and the summary says what was not written."""
+    from .summary import RUN
+
+    restore_previous()
+    for who_, _ in GUARD.seen:
+        RUN.add(who_, None, reason="not written: grading stopped on a setup problem (see above)")
+
+
 def _report_at_exit() -> None:
     global _AT_EXIT
     if _AT_EXIT:
@@ -94,7 +104,7 @@ def _report_at_exit() -> None:
 
     def decide() -> None:
         if HELD and GUARD.verdict is None and GUARD.finish() and GUARD.stopped:
-            restore_previous()
+            _stopped()
             print(f"nbgrader autograde: {GUARD.message()}", file=sys.stderr, flush=True)
 
     atexit.register(decide)
@@ -123,12 +133,14 @@ class GuardedGradebookWrites(NbGraderPreprocessor):
         return nb, resources
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
+        if GUARD.verdict is None and os.environ.get(OFF_ENV) == "1":
+            decided_elsewhere()
         if GUARD.verdict is not None:
             return self._write(nb, resources)
         sig = signature(nb, blank=is_blank(nb))
         verdict = GUARD.add(who(resources), sig)
         if GUARD.stopped:
-            restore_previous()
+            _stopped()
             self.log.error("%s", GUARD.message())
             raise SetupProblem(2)
         if verdict is None and sig != BLANK:

@@ -22,6 +22,9 @@ from typing import Any
 FIRST = 3
 """How many (non-blank) first submissions must fail the same way for the run to stop."""
 
+OFF_ENV = "SVC_GRADE_NO_SETUP_GUARD"
+"""Set to 1 to grade without the guard (``nbgrader autograde``; ``svc-course autograde --no-setup-guard``)."""
+
 BLANK = "blank"
 
 _KERNEL_DEAD = "the notebook's kernel stopped unexpectedly"
@@ -142,4 +145,6 @@ class Guard:
                 f"{len(self.seen)} graded submission(s) ({who}) all failed the same way: {self.verdict}. "
                 "No grade was written and the gradebook keeps its previous grades. Check the grading "
                 "environment (`svc-course check-sandbox` in the course folder; is the course package "
-                "installed where the graded kernels can import it?) and run the grading again.")
+                "installed where the graded kernels can import it?) and run the grading again. If these "
+                "submissions really are broken this way (one student regraded alone, say), grade them with "
+                "`svc-course autograde --no-setup-guard`, or `SVC_GRADE_NO_SETUP_GUARD=1 nbgrader autograde`.")

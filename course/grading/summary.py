@@ -74,7 +74,9 @@ class RunSummary:
                          f"max {max(seconds):.1f} ({max(done, key=lambda o: o.seconds or 0).who})")
         for o in failed:
             why = o.reason or "grading stopped with an error (see the log above)"
-            lines.append(f"  FAILED {o.who}: {why}; its previous grades, if any, are flagged as needing attention")
+            kept = ("its previous grades, if any, are kept" if why.startswith("not written") else
+                    "its previous grades, if any, are flagged as needing attention")
+            lines.append(f"  FAILED {o.who}: {why}; {kept}")
         for o in noted:
             lines.append(f"  {o.who}: {o.score:g} of {o.max_score:g}; " + "; ".join(o.notes)[:300])
         return "\n".join(lines)

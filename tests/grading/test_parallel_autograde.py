@@ -266,6 +266,10 @@ def test_a_class_that_fails_alike_at_setup_keeps_its_grades(classroom: dict, tmp
     assert "this looks like a setup problem" in ran.stderr and "no check received any answer" in ran.stderr
     assert "gradebook keeps its previous grades" in ran.stderr
     assert dump(sqlite(course)) == before and graded_notebooks(course) == files and _state(course) == state
+    # the instructor who knows better (one student's own broken notebook) writes the grades anyway
+    forced = _run(course, "svc-course", "autograde", ASSIGNMENT, "honest", "--workers", "1", "--no-setup-guard")
+    assert forced.returncode == 0, forced.stderr[-3000:]
+    assert scores(sqlite(course))["honest"] == (0.0, 0.0)
 
 
 class DaskCluster:
@@ -473,6 +477,10 @@ def test_serial_nbgrader_autograde_applies_the_same_setup_guard(classroom: dict,
     # named ps1.ipynb), late keeps its penalty; timestamps and flags are as before
     assert scores(sqlite(course)) == before
     assert dump(sqlite(course)) == classroom["expected"]
+    forced = subprocess.run([str(BIN / "nbgrader"), "autograde", ASSIGNMENT, "--student", "honest"], cwd=course,
+                            env={**_env(), "SVC_GRADE_NO_SETUP_GUARD": "1"}, capture_output=True, text=True, timeout=300)
+    assert forced.returncode == 0, forced.stderr[-3000:]
+    assert scores(sqlite(course))["honest"] == (0.0, 0.0)
 
 
 def test_an_unprivileged_instructor_grades_in_parallel_with_the_sandbox(classroom: dict) -> None:
