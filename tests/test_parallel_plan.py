@@ -9,10 +9,10 @@ import nbformat
 import pytest
 
 from course.grading import setup_guard
-from course.grading.parallel import plan, progress, run
+from course.grading.parallel import plan, progress, run, worker
 
 
-@pytest.mark.parametrize("module", [plan, progress, run, setup_guard], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [plan, progress, run, setup_guard, worker], ids=lambda m: m.__name__)
 def test_doctests(module: object) -> None:
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0

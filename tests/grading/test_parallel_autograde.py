@@ -520,3 +520,25 @@ def test_an_unprivileged_instructor_grades_in_parallel_with_the_sandbox(classroo
         subprocess.run(["userdel", name], capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
     assert name not in {p.pw_name for p in pwd.getpwall()}
+
+
+def test_a_submission_that_cannot_be_graded_is_named_and_never_passes_for_graded(classroom: dict,
+                                                                                 tmp_path: Path) -> None:
+    """An unreadable timestamp.txt (nbgrader itself refuses it): as serial nbgrader does, no graded copy is left
+    and the earlier grades are flagged as needing attention, not shown as the new submission's."""
+    from nbgrader.api import Gradebook
+
+    course = tmp_path / "course"
+    shutil.copytree(classroom["parallel"], course)
+    stamp = course / "submitted" / "honest" / ASSIGNMENT / "timestamp.txt"
+    stamp.write_text("the day before yesterday")
+    ran = _run(course, "svc-course", "autograde", ASSIGNMENT, "honest", "--workers", "1")
+    assert ran.returncode == 1
+    failed = next(line for line in ran.stderr.splitlines() if line.startswith("honest/ps1: FAILED: "))
+    assert "Unknown string format: the day before yesterday" in failed
+    assert "1 failed" in ran.stderr and "svc-autograde-" not in ran.stderr
+    assert not (course / "autograded" / "honest" / ASSIGNMENT).exists()
+    with Gradebook(sqlite(course)) as gb:
+        grades = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "honest").grades
+        assert grades and all(g.needs_manual_grade for g in grades)
+    assert _state(course)["honest"] == _state(classroom["parallel"])["honest"]  # not recorded as graded anew

@@ -102,6 +102,14 @@ def write_files(dest: Path, files: dict[str, tuple[bytes, int]]) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def remove_graded_copy(dest: Path) -> None:
+    """Remove a submission's graded folder (renamed away first, so no reader sees half of it)."""
+    if dest.exists():
+        old = dest.parent / f".{dest.name}.old-{os.getpid()}"
+        os.replace(dest, old)
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def commit(db_url: str, course_id: str, result: Result, *, create_student: bool) -> None:
     """Write one graded submission into the real gradebook, in one transaction."""
     from nbgrader.api import Gradebook, MissingEntry

@@ -37,12 +37,14 @@ def _safe_url(url: str) -> str:
     return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
 
 
-def _db_problem(url: str, exc: Exception) -> GradingProblem:
+def _db_problem(url: str, exc: Exception, *, started: bool = False) -> GradingProblem:
     first = str(exc).strip().splitlines()[0][:240] if str(exc).strip() else type(exc).__name__
+    after = ("the grades written before this point are kept, and running the same command again grades the "
+             "rest" if started else "nothing was graded or changed")
     return GradingProblem(
         f"cannot use the gradebook {_safe_url(url)} ({type(exc).__name__}: {first}). Check "
         "c.CourseDirectory.db_url in nbgrader_config.py (for PostgreSQL: host, port, user, password, database) "
-        "and that the database server is running; nothing was graded or changed")
+        f"and that the database server is running; {after}")
 
 
 def submissions(coursedir: Any, assignment: str) -> dict[str, Path]:
@@ -180,17 +182,21 @@ def _run(assignment: str, wanted: list[str], *, workers: int | None, scheduler: 
                 try:
                     merge.commit(db_url, course_id, result, create_student=create_student)
                 except Exception as exc:  # noqa: BLE001
-                    raise _db_problem(db_url, exc) from exc
+                    raise _db_problem(db_url, exc, started=True) from exc
                 state[result.student] = plan.Graded(result.submission_hash, src_digest)
                 plan.save_state(state_file, state)
                 for nb in result.notebooks:
                     summary.add(f"{result.student}/{assignment}/{nb.name}", nb.seconds if nb.graded else 0.0,
                                 nb.score, nb.max_score, nb.notes)
             else:
+                # as nbgrader does with a submission it failed to grade: no graded copy (and so no
+                # feedback) from an earlier grading, and its earlier grades flagged
+                merge.remove_graded_copy(
+                    Path(coursedir.format_path(coursedir.autograded_directory, result.student, assignment)))
                 try:
                     merge.flag_failed(db_url, course_id, result.student, assignment)
                 except Exception as exc:  # noqa: BLE001
-                    raise _db_problem(db_url, exc) from exc
+                    raise _db_problem(db_url, exc, started=True) from exc
                 summary.add(f"{result.student}/{assignment}", None, reason=result.reason)
             results.append(result)
             progress.finished(result)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -143,11 +144,7 @@ def grade(task: Task) -> Result:
         _collect(result, private, copy, task)
         result.ok = True
     except Exception as exc:  # noqa: BLE001 - every failure becomes the submission's reason
-        first = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
-        detail = "; ".join(dict.fromkeys(e.strip().splitlines()[0][:300] for e in lines.errors if e.strip()))
-        generic = "Please see the error log" in first or "see the log" in first
-        result.reason = (detail if detail and generic else f"{type(exc).__name__}: {first}"
-                         + (f" ({detail})" if detail and not generic else ""))
+        result.reason = _reason(exc, lines.errors)
     finally:
         os.chdir(old_cwd)
         shutil.rmtree(work, ignore_errors=True)
@@ -156,6 +153,25 @@ def grade(task: Task) -> Result:
     result.reason = result.reason.replace(str(work), str(root))
     result.seconds = time.monotonic() - started
     return result
+
+
+_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b.*")
+
+
+def _reason(exc: Exception, errors: list[str]) -> str:
+    """One line on why grading failed: the exceptions nbgrader logged, else the one raised.
+
+    >>> log = ["There was an error", "Traceback (most recent call last):", "ValueError: Unknown string format: soon"]
+    >>> _reason(RuntimeError("x"), [chr(10).join(log[1:]), log[0]])
+    'ValueError: Unknown string format: soon'
+    >>> _reason(OSError("disk full"), [])
+    'OSError: disk full'
+    """
+    found = [m.group(0)[:300] for e in errors for line in e.splitlines() if (m := _EXCEPTION_LINE.match(line.strip()))]
+    if found:
+        return "; ".join(dict.fromkeys(found))
+    first = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
 def _add_student(db_url: str, task: Task) -> None:
