@@ -236,13 +236,7 @@ class SandboxedExecute(Execute):
         self._stop_reason = reason
         try:
             if self.km is not None:
-                # the sandbox's kernel manager is asynchronous: run its shutdown to the end
-                from jupyter_core.utils import ensure_async, run_sync
-
-                async def shutdown() -> None:
-                    await ensure_async(self.km.shutdown_kernel(now=True))
-
-                run_sync(shutdown)()
+                self.km.shutdown_kernel(now=True)
         except Exception:  # the kernel may already be gone
             pass
 
