@@ -57,6 +57,20 @@ def _build_parser() -> argparse.ArgumentParser:
     edition.add_argument("out", help="a new folder for the student edition")
     edition.add_argument("--force", action="store_true", help="replace an earlier student edition in OUT")
 
+    auto = sub.add_parser("autograde", help="grade every submission of an assignment in parallel (Dask), with every protection")
+    auto.add_argument("assignment", help="assignment name, e.g. 06-value-chain-metrics")
+    auto.add_argument("students", nargs="*", metavar="STUDENT", help="grade only these students (default: every submission)")
+    auto.add_argument("--workers", type=int, default=None,
+                      help="worker processes of the local Dask cluster (default: one per core)")
+    auto.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                      help="grade on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (its workers must see this course folder)")
+    auto.add_argument("--force", action="store_true",
+                      help="grade every submission again, also those unchanged since they were graded")
+    auto.add_argument("--no-setup-guard", dest="setup_guard", action="store_false",
+                      help="write grades even when the first submissions all fail alike at setup level")
+    auto.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS",
+                      help="how long to wait for the scheduler to answer and for its first worker (default: 20)")
+
     demo = sub.add_parser("demo", help="grade a simulated class in a scratch copy of the course: report, feedback, export")
     demo.add_argument("--out", default=None, help="folder for the scratch course (default: a new temporary folder)")
     demo.add_argument("--assignments", nargs="+", default=None, metavar="ASSIGNMENT",
@@ -132,6 +146,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return lms_export.main(args.assignments, fmt=args.fmt, roster=args.roster, out=args.out,
                                    missing_as_zero=args.missing_as_zero)
+        if args.verb == "autograde":
+            from .grading.parallel import run
+
+            return run.main(args.assignment, args.students, workers=args.workers, scheduler=args.scheduler,
+                            force=args.force, timeout=args.timeout, setup_guard=args.setup_guard)
         if args.verb == "demo":
             from .grading import demo
 

@@ -13,7 +13,6 @@ def configure(c: Any) -> None:
     """
     from nbconvert.preprocessors import ClearMetadataPreprocessor
     from nbgrader.preprocessors import (
-        AssignLatePenalties,
         CheckCellMetadata,
         ClearOutput,
         DeduplicateIds,
@@ -21,12 +20,12 @@ def configure(c: Any) -> None:
         LimitOutput,
         OverwriteCells,
         OverwriteKernelspec,
-        SaveAutoGrades,
     )
 
     from .exporter import SafeNotebookExporter
     from .feedback import configure_feedback
-    from .hooks import FlagForAttention, resolve_submitted_notebooks
+    from .guard_step import GuardedGradebookWrites
+    from .hooks import resolve_submitted_notebooks
     from .preprocessors import RepairSubmission, SandboxedExecute, TrustedGrade
     from .summary import RecordOutcome
 
@@ -44,9 +43,9 @@ def configure(c: Any) -> None:
         IgnorePattern,
         ClearMetadataPreprocessor,
         LimitOutput,
-        SaveAutoGrades,
-        FlagForAttention,
-        AssignLatePenalties,
+        # nbgrader's SaveAutoGrades, the course's FlagForAttention and nbgrader's AssignLatePenalties,
+        # held back for the first submissions until the class-level setup guard decides
+        GuardedGradebookWrites,
         CheckCellMetadata,
         RecordOutcome,
     ]

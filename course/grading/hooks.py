@@ -58,6 +58,7 @@ def resolve_submitted_notebooks(assignment: str, student: str, notebooks: list[s
     folder = first.parent
     # the course folder: nbgrader works in it; submitted/<student>/<assignment>/ is three levels below it
     roots = [Path.cwd(), *first.parents[3:4]]
+    _remember_previous(first.parents[3], student, assignment)
     source = next((r / "source" / assignment for r in roots if (r / "source" / assignment).is_dir()), None)
     expected = sorted(p.name for p in source.glob("*.ipynb")) if source else []
     if not expected:
@@ -76,6 +77,16 @@ def resolve_submitted_notebooks(assignment: str, student: str, notebooks: list[s
             ATTENTION.add((student, assignment, name[: -len(".ipynb")]))
         keep.append(stand_in)
     notebooks[:] = sorted(keep)
+
+
+def _remember_previous(root: Path, student: str, assignment: str) -> None:
+    """The setup guard's copy of this submission's grades, before nbgrader writes anything for it."""
+    from .guard_step import GUARD, remember_previous
+
+    if GUARD.verdict is None and (root / "nbgrader_config.py").is_file():
+        from .gradebook import db_url
+
+        remember_previous(db_url(root), student, assignment)
 
 
 class FlagForAttention(NbGraderPreprocessor):

@@ -30,6 +30,7 @@ class Outcome:
     score: float = 0.0
     max_score: float = 0.0
     notes: list[str] = field(default_factory=list)
+    reason: str = ""  # why grading failed, when known
 
 
 @dataclass
@@ -47,6 +48,11 @@ class RunSummary:
         outcome = self.outcomes.setdefault(who, Outcome(who, time.monotonic()))
         outcome.seconds = time.monotonic() - outcome.started
         outcome.score, outcome.max_score, outcome.notes = score, max_score, notes
+
+    def add(self, who: str, seconds: float | None, score: float = 0.0, max_score: float = 0.0,
+            notes: list[str] | None = None, reason: str = "") -> None:
+        """Record a notebook graded elsewhere (seconds None: it failed, for ``reason``)."""
+        self.outcomes[who] = Outcome(who, 0.0, seconds, score, max_score, list(notes or []), reason)
 
     def render(self) -> str:
         """The summary, a few lines.
@@ -67,8 +73,10 @@ class RunSummary:
             lines.append(f"  seconds per notebook: median {statistics.median(seconds):.1f}, "
                          f"max {max(seconds):.1f} ({max(done, key=lambda o: o.seconds or 0).who})")
         for o in failed:
-            lines.append(f"  FAILED {o.who}: grading stopped with an error (see the log above); its previous "
-                         "grades, if any, are flagged as needing attention")
+            why = o.reason or "grading stopped with an error (see the log above)"
+            kept = ("its previous grades, if any, are kept" if why.startswith("not written") else
+                    "its previous grades, if any, are flagged as needing attention")
+            lines.append(f"  FAILED {o.who}: {why}; {kept}")
         for o in noted:
             lines.append(f"  {o.who}: {o.score:g} of {o.max_score:g}; " + "; ".join(o.notes)[:300])
         return "\n".join(lines)
@@ -98,6 +106,12 @@ def quiet_command_line(converter: object) -> None:
         log.setLevel(logging.WARNING)
         for handler in log.handlers:
             handler.setLevel(logging.WARNING)
+
+
+def keep_quiet_at_exit() -> None:
+    """Never print this process's summary at exit (a grading worker: its coordinator prints the run's)."""
+    global _REGISTERED
+    _REGISTERED = True
 
 
 def print_at_exit() -> None:
