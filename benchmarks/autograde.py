@@ -58,7 +58,8 @@ def _run(course: Path, *argv: str) -> float:
     start = time.monotonic()
     result = subprocess.run([str(BIN / argv[0]), *argv[1:]], cwd=course, env=_env(), capture_output=True, text=True)
     seconds = time.monotonic() - start
-    if result.returncode not in (0, 1):
+    # exit status 1 is a class with failed submissions (nbgrader's convention); a traceback is the tool failing
+    if result.returncode not in (0, 1) or "Traceback (most recent call last)" in result.stderr.split("\n[")[-1]:
         raise SystemExit(f"{' '.join(argv)} failed in {course}:\n{result.stderr[-3000:]}")
     return seconds
 

@@ -41,7 +41,11 @@ class Cluster:
 
 def start_local(workers: int | None) -> Cluster:
     """One worker process per core (or ``workers``), one thread each, on loopback, no dashboard."""
-    from distributed import Client, LocalCluster
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise SystemExit(f"svc-course autograde needs Dask distributed, which is not installed here ({exc}): "
+                         "install the course's dependencies again (`make setup`, or `pip install -e .`)") from None
 
     n = workers or os.cpu_count() or 1
     # memory_limit=0: the kernels' memory is limited by the sandbox; a worker restarted over a

@@ -2,7 +2,7 @@
 
 Run from the clone's root::
 
-    .venv/bin/python bench/metrics_bench.py [--rows 1000000] [--sample 100000] [--repeat 3]
+    .venv/bin/python benchmarks/metrics.py [--rows 1000000] [--sample 100000] [--repeat 3]
 
 Prints seconds per call of ``mttr``, ``availability``, ``median_time_to_restore``
 and ``incident_volume`` on the full frame, then, on a smaller sample, the same

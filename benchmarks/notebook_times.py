@@ -1,6 +1,6 @@
 """Time each source notebook run top to bottom (the content issue's 10 s target).
 
-Run from the repository root: ``python bench/notebook_times.py``. Prints wall
+Run from the repository root: ``python benchmarks/notebook_times.py``. Prints wall
 seconds per notebook, the kernel's CPU seconds, and the machine's load average,
 since wall time on a shared machine depends on what else runs.
 """
