@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -356,6 +358,28 @@ def _next_uid(first: int) -> int:
     return first + (os.getpid() * 97 + _uid_counter) % 50_000
 
 
+def die_with_grader(grader_pid: int) -> Callable[[], None]:
+    """A ``preexec_fn`` that ties the sandbox to the grading process from its first instruction.
+
+    bubblewrap's ``--die-with-parent`` is set only once bubblewrap runs: a grader killed
+    between the fork and that moment (SIGKILL of a grading run while it starts a kernel)
+    would leave the sandbox and its kernel running, orphaned. Here the forked child asks
+    for SIGKILL when its parent dies (kept across ``exec``: bubblewrap is not setuid),
+    then exits at once if the parent is already gone.
+    """
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)  # loaded before the fork: nothing to import in the child
+    pr_set_pdeathsig = 1
+
+    def preexec() -> None:
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != grader_pid:
+            os._exit(1)
+
+    return preexec
+
+
 class SandboxKernelManager(AsyncKernelManager):
     """A kernel manager whose kernels run in the bubblewrap sandbox."""
 
@@ -401,6 +425,8 @@ class SandboxKernelManager(AsyncKernelManager):
         # the kernel's own stdout/stderr are not the student's outputs: keep them out of the grader's log
         kw.setdefault("stdout", subprocess.DEVNULL)
         kw.setdefault("stderr", subprocess.DEVNULL)
+        if sys.platform.startswith("linux"):
+            kw["preexec_fn"] = die_with_grader(os.getpid())
         return await super()._async_pre_start_kernel(**kw)
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
