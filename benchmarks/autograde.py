@@ -3,8 +3,8 @@
     python benchmarks/autograde.py [--submissions 8] [--assignment 06-value-chain-metrics] [--workers N]
 
 In three scratch copies of one course folder holding N submissions (correct,
-partly answered, blank, and a few hostile ones: an object equal to everything,
-a kernel that exits half-way), it grades with
+partly answered, blank, and a few hostile ones: a blank notebook that turns
+every check into a no-op, a kernel that exits half-way), it grades with
 
 1. plain ``nbgrader autograde``: nbgrader's own preprocessors, no course protections;
 2. protected serial ``nbgrader autograde``: the course's nbgrader_config.py (sandbox, trusted grading...);
@@ -41,9 +41,13 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.Execute.timeout = 20
 """
 
+# Hostile submissions: a blank notebook whose first answer turns every check of course.checks into a
+# no-op (in plain nbgrader, where tests run in the student's kernel, every test then passes), and a
+# correct one whose kernel exits half-way.
 HOSTILE = {
-    "anything": "\nclass _Any(float):\n    def __eq__(self, other):\n        return True\n    __hash__ = float.__hash__\n"
-                "mape_pct = _Any(0.0)\n",
+    "patches-checks": "\nfrom course import checks as _c\nfor _n in dir(_c):\n"
+                      "    if not _n.startswith('_') and callable(getattr(_c, _n)):\n"
+                      "        setattr(_c, _n, lambda *a, **k: None)\n",
     "exits": "\nimport os\nos._exit(0)\n",
 }
 
@@ -77,12 +81,12 @@ def _make_course(root: Path, assignment: str, n: int) -> list[str]:
     _run(root, "nbgrader", "generate_assignment", assignment, "--force")
     source = nbformat.read(str(root / "source" / assignment / f"{assignment}.ipynb"), as_version=4)
     release = nbformat.read(str(root / "release" / assignment / f"{assignment}.ipynb"), as_version=4)
-    kinds = ["correct", "partly", "blank", "correct", "partly", "anything", "correct", "exits"]
+    kinds = ["correct", "partly", "blank", "correct", "partly", "patches-checks", "correct", "exits"]
     students = []
     for i in range(n):
         kind = kinds[i % len(kinds)]
         student = f"s{i:03d}-{kind}"
-        nb = student_notebook(source, release, blank=kind == "blank")
+        nb = student_notebook(source, release, blank=kind in ("blank", "patches-checks"))
         answers = [c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("solution")
                    and c.cell_type == "code"]
         if kind == "partly":
@@ -90,7 +94,7 @@ def _make_course(root: Path, assignment: str, n: int) -> list[str]:
             for cell in answers[1::2]:
                 cell.source = blank_cells[cell.metadata["nbgrader"]["grade_id"]].source
         elif kind in HOSTILE:
-            target = answers[0] if kind == "anything" else answers[len(answers) // 2]
+            target = answers[0] if kind == "patches-checks" else answers[len(answers) // 2]
             target.source += HOSTILE[kind]
         folder = root / "submitted" / student / assignment
         folder.mkdir(parents=True)

@@ -31,9 +31,16 @@ from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 
 from ..answers import report_payload
+from . import spare_kernel
 from .nodes import course_root_of, error_output, stream_output
 from .notes import add_note, who
-from .sandbox import USED_UIDS, Sandbox, SandboxKernelManager, SandboxUnavailable, kill_uid, preflight
+from .sandbox import (
+    Sandbox,
+    SandboxKernelManager,
+    SandboxUnavailable,
+    kill_uid,
+    preflight,
+)
 from .trusted import run_test_cell, strip_hidden_tests
 
 STATE_KEY = "svc_grading"
@@ -150,6 +157,9 @@ class SandboxedExecute(Execute):
         self.sandbox = Sandbox(config=self.config)
         if self.sandbox.enabled:
             self.kernel_manager_class = SandboxKernelManager
+            # Nothing in a sandbox outlives its notebook, so there is nothing for a graceful shutdown to
+            # save; a sandboxed ipykernel asked to shut down often took 2.5 s to go (then was killed anyway).
+            self.shutdown_kernel = "immediate"
 
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None) -> tuple[NotebookNode, Any]:
         preflight(self.sandbox)  # once per process; nbgrader autograde did it already (exporter)
@@ -159,7 +169,8 @@ class SandboxedExecute(Execute):
             if _is_test_cell(cell):
                 full[index] = cell.source
                 cell.source = strip_hidden_tests(cell.source)
-        first_uid = len(USED_UIDS)
+        self._kernel_uids: list[int] = []
+        self._ready_km = self._take_spare(nb, resources) if self.sandbox.enabled else None
         self._stop_reason = ""
         self._deadline = time.monotonic() + self.sandbox.notebook_seconds
         self._out_bytes: dict[int, int] = {}
@@ -178,11 +189,41 @@ class SandboxedExecute(Execute):
         finally:
             for index, source in full.items():
                 nb.cells[index].source = source
-            for uid in USED_UIDS[first_uid:]:
+            if self._ready_km is not None:  # never used (the notebook had no code to run)
+                spare_kernel.discard(self._ready_km)
+                self._ready_km = None
+            for uid in self._kernel_uids:
                 kill_uid(uid)  # nothing the student started outlives the notebook
         if self._stop_reason:
             state["notes"].append(self._stop_reason)
         return nb, resources
+
+    def _take_spare(self, nb: NotebookNode, resources: Any) -> SandboxKernelManager | None:
+        """This notebook's kernel if a spare one was started for it; start the spare for the next one."""
+        if not self.sandbox.start_ahead:
+            return None
+        name = self.kernel_name or nb.metadata.get("kernelspec", {}).get("name") or ""
+        key = spare_kernel.settings_key(name, self.config)
+        km = spare_kernel.take(key, (resources.get("metadata") or {}).get("path") or None)
+
+        def factory() -> SandboxKernelManager:
+            kwargs = {"kernel_name": name} if name else {}
+            return SandboxKernelManager(config=self.config, **kwargs)
+
+        spare_kernel.start(factory, key)
+        return km
+
+    def create_kernel_manager(self) -> Any:
+        """The spare kernel taken for this notebook, else a new kernel manager (nbclient starts its kernel)."""
+        km, self._ready_km = self._ready_km, None
+        if km is not None:
+            self.km = km
+        else:
+            km = super().create_kernel_manager()
+        uid = getattr(km, "sandbox_uid", None)
+        if uid is not None:
+            self._kernel_uids.append(uid)
+        return km
 
     def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int) -> tuple[NotebookNode, Any]:
         if cell.cell_type != "code":
@@ -246,16 +287,18 @@ class SandboxedExecute(Execute):
 
     def _stop(self, reason: str) -> None:
         self._stop_reason = reason
+        km = self.km
+        if km is None:
+            return
         try:
-            if self.km is not None:
+            if inspect.iscoroutinefunction(km.shutdown_kernel):  # the sandbox's manager is async
                 from jupyter_core.utils import run_sync
 
-                shutdown = self.km.shutdown_kernel(now=True)  # a coroutine: the sandbox's manager is async
-                if inspect.isawaitable(shutdown):
-                    run_sync(lambda: shutdown)()
-        except Exception:  # the kernel may already be gone
+                run_sync(km.shutdown_kernel)(now=True)
+            else:
+                km.shutdown_kernel(now=True)
+        except Exception:  # noqa: BLE001 - the kernel may already be gone
             pass
-
 
 
 SAFE_MIME_TYPES = ("text/plain", "image/png", "image/jpeg")

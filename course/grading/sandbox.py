@@ -71,6 +71,11 @@ class Sandbox(Configurable):
         "[first_user_id, first_user_id + 50000), so limits and clean-up apply per submission.",
     ).tag(config=True)
     extra_ro_paths = List(Unicode(), help="More host paths to bind read-only (at the same place).").tag(config=True)
+    start_ahead = Bool(
+        True,
+        help="While a notebook is graded, start the next notebook's sandboxed kernel (empty until that "
+        "notebook comes), so no grading process waits for a kernel to start (course.grading.spare_kernel).",
+    ).tag(config=True)
 
 
 def _real(path: str | Path) -> str:
@@ -348,8 +353,6 @@ def kill_uid(uid: int) -> int:
 
 
 _uid_counter = 0
-USED_UIDS: list[int] = []
-"""Every uid a sandboxed kernel of this process ran as, for clean-up by the caller."""
 
 
 def _next_uid(first: int) -> int:
@@ -397,9 +400,20 @@ class SandboxKernelManager(AsyncKernelManager):
             os.chmod(self._workdir, 0o711)
             for p in (self._scratch, self._sockdir):
                 os.chown(p, self._uid, self._uid)
+        self._lifeline_read: int | None = None
+        self._lifeline_write: int | None = None
         self.transport = "ipc"
         self.ip = str(self._sockdir / "kernel")
         self.connection_file = str(self._sockdir / "kernel.json")
+
+    @property
+    def workdir(self) -> Path:
+        """The host folder holding this kernel's ``/submission`` copy and sockets."""
+        return self._workdir
+
+    def receive_submission(self, src: str | None) -> None:
+        """Copy the submission folder ``src`` into the kernel's ``/submission`` (for a kernel started empty)."""
+        _copy_submission(src, self._scratch, self._uid if self._as_root else None)
 
     @property
     def sandbox_uid(self) -> int | None:
@@ -415,8 +429,6 @@ class SandboxKernelManager(AsyncKernelManager):
         # Interrupt through the kernel's control channel: a signal would reach
         # bubblewrap, not the kernel, and end the sandbox instead.
         self.kernel_spec.interrupt_mode = "message"
-        if self._as_root:
-            USED_UIDS.append(self._uid)
         uid = self._uid if self._as_root else None
         _copy_submission(kw.get("cwd"), self._scratch, uid)
         kw["cwd"] = str(self._workdir)
@@ -427,11 +439,31 @@ class SandboxKernelManager(AsyncKernelManager):
         kw.setdefault("stderr", subprocess.DEVNULL)
         if sys.platform.startswith("linux"):
             kw["preexec_fn"] = die_with_grader(os.getpid())
+        # the kernel's lifeline (course.grading.lifeline): this process keeps the only write end
+        self._close_lifeline()
+        self._lifeline_read, self._lifeline_write = os.pipe()
+        kw["pass_fds"] = (*kw.get("pass_fds", ()), self._lifeline_read)
         return await super()._async_pre_start_kernel(**kw)
 
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        try:
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+        finally:
+            if self._lifeline_read is not None:  # the kernel has its copy
+                os.close(self._lifeline_read)
+                self._lifeline_read = None
+
+    def _close_lifeline(self) -> None:
+        for name in ("_lifeline_read", "_lifeline_write"):
+            fd = getattr(self, name, None)
+            if fd is not None:
+                os.close(fd)
+            setattr(self, name, None)
+
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
-        argv = [sys.executable, "-m", "ipykernel_launcher", "-f", self.connection_file]
-        argv += ["--HistoryManager.enabled=False"]
+        # -P: the submission folder is not on sys.path while the kernel starts (IPython adds it for the notebook)
+        argv = [sys.executable, "-P", "-m", "course.grading.lifeline", str(self._lifeline_read)]
+        argv += ["-f", self.connection_file, "--HistoryManager.enabled=False"]
         return build_command(
             self.sandbox,
             argv,
@@ -444,6 +476,7 @@ class SandboxKernelManager(AsyncKernelManager):
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
+        self._close_lifeline()
         if self._as_root:
             kill_uid(self._uid)  # processes the kernel started and left running
         if not restart:

@@ -244,6 +244,13 @@ def test_every_submission_earns_exactly_what_its_work_deserves(graded: dict) -> 
     assert scores["honest"] == FULL
 
 
+def test_the_graders_own_log_has_no_warning_or_traceback(graded: dict) -> None:
+    """Stopping a kernel (a loop, an exit, a time budget) once left its shutdown coroutine never awaited."""
+    log = graded["result"].stderr
+    assert "RuntimeWarning" not in log and "never awaited" not in log, log[-4000:]
+    assert "Traceback (most recent call last)" not in log, log[-4000:]
+
+
 def test_a_renamed_notebook_is_graded_as_the_one_it_stands_for(graded: dict) -> None:
     assert graded["scores"][RENAMED] == FULL
     log = graded["result"].stdout + graded["result"].stderr

@@ -275,11 +275,13 @@ def test_a_class_that_fails_alike_at_setup_keeps_its_grades(classroom: dict, tmp
 class DaskCluster:
     """A real ``dask scheduler`` and two ``dask worker`` processes on loopback, owned by the test."""
 
-    def __init__(self, folder: Path, *, wrap: list[str] | None = None) -> None:
+    def __init__(self, folder: Path, *, wrap: list[str] | None = None, worker_args: list[str] | None = None,
+                 env: dict[str, str] | None = None) -> None:
         self.port = _free_port()
         self.address = f"tcp://127.0.0.1:{self.port}"
         self.procs: list[subprocess.Popen] = []
         self.logs = folder
+        self.env = {**_env(), **(env or {})}
         dask = str(BIN / "dask")
         self._start("scheduler", [dask, "scheduler", "--host", "127.0.0.1", "--port", str(self.port),
                                   "--no-dashboard", "--dashboard-address", "127.0.0.1:0"])
@@ -287,11 +289,11 @@ class DaskCluster:
             (folder / name).mkdir()
             self._start(name, [*(wrap or []), dask, "worker", self.address, "--nthreads", "1", "--nworkers", "1",
                                "--host", "127.0.0.1", "--no-dashboard", "--dashboard-address", "127.0.0.1:0",
-                               "--name", name, "--local-directory", str(folder / name)])
+                               "--name", name, "--local-directory", str(folder / name), *(worker_args or [])])
 
     def _start(self, name: str, argv: list[str]) -> None:
         log = open(self.logs / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
-        self.procs.append(subprocess.Popen(argv, env=_env(), stdout=log, stderr=subprocess.STDOUT,
+        self.procs.append(subprocess.Popen(argv, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                            start_new_session=True))
         log.close()
 
@@ -343,6 +345,52 @@ def test_an_external_dask_cluster_grades_the_same_even_when_a_worker_dies(classr
     assert "on 2 Dask worker(s)" in err
     assert dump(sqlite(course)) == classroom["expected"] and rows(sqlite(course)) == 4
     assert graded_notebooks(course) == classroom["notebooks"]
+
+
+CRASH_ON_BLANK = """
+import os
+
+from distributed.diagnostics.plugin import WorkerPlugin
+
+
+class CrashOnBlank(WorkerPlugin):
+    \"\"\"The worker process dies as soon as it starts grading the submission of student 'blank'.\"\"\"
+
+    def transition(self, key, start, finish, **kwargs):
+        if finish == "executing" and "-blank-" in str(key):
+            os._exit(17)
+
+
+async def dask_setup(worker):
+    await worker.plugin_add(CrashOnBlank(), name="crash-on-blank")
+"""
+
+
+def test_a_submission_whose_worker_dies_every_time_is_named_and_the_rest_are_graded(classroom: dict,
+                                                                                  tmp_path: Path) -> None:
+    course = tmp_path / "course"
+    shutil.copytree(classroom["fresh"], course)
+    preload = tmp_path / "crash_on_blank.py"
+    preload.write_text(CRASH_ON_BLANK)
+    # the scheduler gives a task up (KilledWorker) once 2 workers died holding it, and puts every task on a
+    # worker at once: the submissions queued behind 'blank' on a dying worker are given up too, and must be
+    # graded when tried again alone
+    cluster = DaskCluster(tmp_path, worker_args=["--preload", str(preload)],
+                          env={"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1",
+                               "DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION": "inf"})
+    try:
+        cluster.wait_for_workers()
+        ran = _run(course, "svc-course", "autograde", ASSIGNMENT, "--scheduler", cluster.address)
+    finally:
+        cluster.stop()
+    assert ran.returncode == 1, ran.stderr[-3000:]
+    failed = next(line for line in ran.stderr.splitlines() if line.startswith(f"blank/{ASSIGNMENT}: FAILED: "))
+    assert "the worker process grading it died each time it was tried, also when it was graded alone" in failed
+    assert "3 graded, 1 failed" in ran.stderr and "Traceback" not in ran.stderr, ran.stderr
+    expected = {k: v for k, v in classroom["expected"].items() if not k.startswith("blank")}
+    assert dump(sqlite(course)) == expected and rows(sqlite(course)) == 3
+    assert "blank" not in _state(course) and not (course / "autograded" / "blank").exists()
+    assert sorted(_state(course)) == ["honest", "late", "renamed"]
 
 
 def test_workers_that_cannot_see_the_course_folder_are_named_and_nothing_is_written(classroom: dict,
@@ -408,11 +456,20 @@ class Postgres:
                        check=True)
         self._pg("initdb", "-D", str(folder / "data"), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync",
                  "--no-instructions")
-        self._pg("pg_ctl", "-D", str(folder / "data"), "-l", str(folder / "log"), "-w", "-t", "30", "-o",
-                 f"-p {self.port} -k {folder / 'sock'} -c listen_addresses=127.0.0.1 -c fsync=off "
-                 "-c synchronous_commit=off -c full_page_writes=off", "start")
+        self.pg_ctl("start")
         self.psql("CREATE ROLE grader LOGIN PASSWORD 'pw'", "CREATE DATABASE gradebook OWNER grader")
         self.url = f"postgresql://grader:pw@127.0.0.1:{self.port}/gradebook"
+
+    def pg_ctl(self, action: str, *args: str) -> None:
+        """``pg_ctl start`` (with this server's options) or ``stop``, waiting until it is done.
+
+        Commits are durable (``synchronous_commit`` stays on, as on a real server): a server stopped with
+        ``-m immediate`` keeps every transaction it acknowledged; ``fsync=off`` only skips the flush to disk.
+        """
+        options = ["-l", str(self.root / "log"), "-o", f"-p {self.port} -k {self.root / 'sock'} "
+                   "-c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"]
+        self._pg("pg_ctl", "-D", str(self.root / "data"), "-w", "-t", "30", *(options if action == "start" else []),
+                 *args, action)
 
     def _pg(self, tool: str, *args: str) -> None:
         result = subprocess.run(["runuser", "-u", "postgres", "--", str(self.bin / tool), *args],
@@ -428,27 +485,65 @@ class Postgres:
         assert result.returncode == 0, result.stderr
 
     def stop(self) -> None:
-        self._pg("pg_ctl", "-D", str(self.root / "data"), "-m", "fast", "-w", "stop")
+        subprocess.run(["runuser", "-u", "postgres", "--", str(self.bin / "pg_ctl"), "-D", str(self.root / "data"),
+                        "-m", "fast", "-w", "stop"], capture_output=True, timeout=60)  # already stopped: fine
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _postgres_course(classroom: dict, tmp_path: Path, server: Postgres) -> Path:
+    """A copy of the fresh class whose gradebook is on ``server``, with ps1 generated there."""
+    course = tmp_path / "course"
+    shutil.copytree(classroom["fresh"], course, ignore=shutil.ignore_patterns("gradebook.db"))
+    conf = course / "nbgrader_config.py"
+    conf.write_text(conf.read_text() + f"\nc.CourseDirectory.db_url = '{server.url}'\n")
+    assert _run(course, "nbgrader", "db", "assignment", "add", ASSIGNMENT, f"--duedate={DUE}").returncode == 0
+    made = _run(course, "nbgrader", "generate_assignment", ASSIGNMENT, "--force")
+    assert made.returncode == 0, made.stderr[-2000:]
+    return course
 
 
 def test_a_postgresql_gradebook_gets_the_same_grades_and_nbgrader_export_reads_them(classroom: dict,
                                                                                    tmp_path: Path) -> None:
     server = Postgres(Path(f"/tmp/svc-pg-{os.getpid()}-{time.monotonic_ns()}"))
     try:
-        course = tmp_path / "course"
-        shutil.copytree(classroom["fresh"], course, ignore=shutil.ignore_patterns("gradebook.db"))
-        conf = course / "nbgrader_config.py"
-        conf.write_text(conf.read_text() + f"\nc.CourseDirectory.db_url = '{server.url}'\n")
-        assert _run(course, "nbgrader", "db", "assignment", "add", ASSIGNMENT, f"--duedate={DUE}").returncode == 0
-        made = _run(course, "nbgrader", "generate_assignment", ASSIGNMENT, "--force")
-        assert made.returncode == 0, made.stderr[-2000:]
+        course = _postgres_course(classroom, tmp_path, server)
         ran = _run(course, "svc-course", "autograde", ASSIGNMENT, "--workers", "2")
         assert ran.returncode == 0, ran.stderr[-4000:]
         assert dump(server.url) == classroom["expected"] and rows(server.url) == 4
         by_student = _export(course, tmp_path)
         # nbgrader scores an unchanged written answer 0 by itself: nothing is left to mark by hand
         assert by_student["blank"]["status"] == "graded" and by_student["blank"]["score"] in ("0", "0.0")
+    finally:
+        server.stop()
+
+
+def test_a_database_server_that_goes_down_mid_run_loses_nothing(classroom: dict, tmp_path: Path) -> None:
+    """The server stops once the first submission is recorded: the run says so and stops; the grades written
+    are kept and only those are marked graded; once the server is back the same command grades the rest."""
+    server = Postgres(Path(f"/tmp/svc-pg-{os.getpid()}-{time.monotonic_ns()}"))
+    try:
+        course = _postgres_course(classroom, tmp_path, server)
+        proc = subprocess.Popen([str(BIN / "svc-course"), "autograde", ASSIGNMENT, "--workers", "1"], cwd=course,
+                                env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and not _state(course) and proc.poll() is None:
+            time.sleep(0.02)
+        server.pg_ctl("stop", "-m", "immediate")
+        out, err = proc.communicate(timeout=300)
+        recorded = _state(course)
+        assert proc.returncode == 1, err[-3000:]
+        assert 1 <= len(recorded) < len(STUDENTS), err[-3000:]
+        assert f"cannot use the gradebook postgresql://grader:***@127.0.0.1:{server.port}/gradebook" in err
+        assert "the grades written before this point are kept, and running the same command again grades the " \
+               "rest" in err
+        assert "Traceback" not in err and ":pw@" not in err
+        server.pg_ctl("start")
+        assert recorded.keys() <= scores(server.url).keys()  # what is marked graded is in the gradebook
+        again = _run(course, "svc-course", "autograde", ASSIGNMENT, "--workers", "2")
+        assert again.returncode == 0, again.stderr[-3000:]
+        assert f"{len(recorded)} unchanged since last graded, skipped" in again.stderr
+        assert dump(server.url) == classroom["expected"] and rows(server.url) == len(STUDENTS)
+        assert sorted(_state(course)) == sorted(STUDENTS)
     finally:
         server.stop()
 

@@ -2,7 +2,9 @@
 
 bubblewrap's ``--die-with-parent`` takes effect only once bubblewrap runs; the grader
 ties the forked child to itself before ``exec`` (:func:`course.grading.sandbox.die_with_grader`).
-A grading run SIGKILLed while it started a kernel once left that kernel running, orphaned.
+A grading run SIGKILLed while it started a kernel once left that kernel running, orphaned;
+after that fix, one more was found (bubblewrap's own set-up leaves a window too), and the
+kernel now also watches a pipe whose only writer is its grader (:mod:`course.grading.lifeline`).
 """
 
 from __future__ import annotations
@@ -68,3 +70,29 @@ def test_without_the_guard_the_same_child_survives() -> None:
         assert _alive(child)
     finally:
         os.kill(child, 9)
+
+
+def test_a_kernel_whose_grader_is_gone_exits_by_its_lifeline() -> None:
+    """The pipe of course.grading.lifeline alone (no parent-death signal, another session) ends the child."""
+    grader = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
+        import os, subprocess, sys, time
+        r, w = os.pipe()
+        watched = "import sys, time; from course.grading.lifeline import watch; watch(int(sys.argv[1])); time.sleep(300)"
+        child = subprocess.Popen([sys.executable, "-c", watched, str(r)], pass_fds=(r,), start_new_session=True)
+        os.close(r)
+        print(child.pid, flush=True)
+        time.sleep(300)
+    """)], stdout=subprocess.PIPE, text=True)
+    child = int(grader.stdout.readline())
+    time.sleep(0.5)
+    assert _alive(child), "the watched child ended while its grader was alive"
+    grader.kill()
+    grader.wait()
+    deadline = time.monotonic() + 10
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        assert not _alive(child), "the child outlived its killed grader"
+    finally:
+        if _alive(child):
+            os.kill(child, 9)

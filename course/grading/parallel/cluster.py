@@ -27,7 +27,18 @@ class Cluster:
     workers: int = 0
 
     def close(self) -> None:
-        """Disconnect; stop the LocalCluster (an external cluster keeps running)."""
+        """Kill the workers' spare kernels, disconnect; stop the LocalCluster (an external cluster keeps running)."""
+        from ..spare_kernel import discard_spare
+
+        def discard() -> None:
+            try:
+                self.client.run(discard_spare, on_error="ignore")
+            except Exception:  # noqa: BLE001 - a worker already gone takes its spare with it
+                pass
+
+        waiting = threading.Thread(target=discard, daemon=True)
+        waiting.start()
+        waiting.join(15)
         try:
             self.client.close(timeout=10)
         except Exception:  # noqa: BLE001 - closing a broken connection

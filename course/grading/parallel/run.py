@@ -63,13 +63,18 @@ def submissions(coursedir: Any, assignment: str) -> dict[str, Path]:
     return found
 
 
+def _killed_worker(future: Any) -> bool:
+    """Dask gave the task up: the workers it was on kept dying (``KilledWorker``)."""
+    return future.status == "error" and type(future.exception()).__name__ == "KilledWorker"
+
+
 def _future_failure(future: Any, student: str, assignment: str) -> Result:
     reason = "lost: the Dask scheduler or its workers went away before it was graded"
     if future.status == "error":
         exc = future.exception()
-        if type(exc).__name__ == "KilledWorker":
-            reason = ("the worker process grading it died each time it was tried (killed, out of memory or "
-                      "crashed); nothing was recorded for it")
+        if _killed_worker(future):
+            reason = ("the worker process grading it died each time it was tried, also when it was graded alone "
+                      "(killed, out of memory or crashed); nothing was recorded for it")
         else:
             reason = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
     return Result(student, assignment, ok=False, reason=reason)
@@ -161,12 +166,18 @@ def _run(assignment: str, wanted: list[str], *, workers: int | None, scheduler: 
         progress.say(f"grading {len(todo)} submission(s) of {assignment} on {cluster.workers} Dask worker(s)"
                      + (f"; {skipped} unchanged since last graded, skipped" if skipped else ""))
         client = cluster.client
-        futures = {}
-        for student in todo:
+        futures: dict[Any, str] = {}
+
+        def submit(student: str) -> Any:
             task = Task(str(root), assignment, student, tpl, course_id,
                         {k: v for k, v in students_rows.get(student, {}).items() if v is not None},
                         extensions.get(student))
-            futures[client.submit(grade, task, pure=False, key=f"svc-grade-{assignment}-{student}-{time.time_ns()}")] = student
+            future = client.submit(grade, task, pure=False, key=f"svc-grade-{assignment}-{student}-{time.time_ns()}")
+            futures[future] = student
+            return future
+
+        for student in todo:
+            submit(student)
         guard = Guard(first=guard_first or FIRST)
         if not setup_guard:
             guard.verdict = "ok"
@@ -206,7 +217,17 @@ def _run(assignment: str, wanted: list[str], *, workers: int | None, scheduler: 
         pending = set(futures)
         budget = _stall_seconds(cfg, tpl)
         last = time.monotonic()
-        while pending:
+        # A worker that dies takes the submissions queued on it along: Dask gives up on each one that was
+        # there for too many deaths (KilledWorker), the culprit's and innocent ones alike. Each is tried once
+        # more, alone on the cluster, so only the one that kills its worker fails.
+        suspects: list[str] = []
+        alone: set[str] = set()
+        while pending or suspects:
+            if not pending:
+                student = suspects.pop(0)
+                alone.add(student)
+                pending = {submit(student)}
+                last = time.monotonic()
             try:
                 done, pending = wait(pending, timeout=2, return_when="FIRST_COMPLETED")
             except TimeoutError:
@@ -222,6 +243,9 @@ def _run(assignment: str, wanted: list[str], *, workers: int | None, scheduler: 
                 continue
             last = time.monotonic()
             for f in sorted(done, key=lambda f: futures[f]):
+                if _killed_worker(f) and futures[f] not in alone:
+                    suspects.append(futures[f])
+                    continue
                 result = f.result() if f.status == "finished" else _future_failure(f, futures[f], assignment)
                 if guard.verdict is None and result.ok:
                     guard.add(result.student, result.signature)
