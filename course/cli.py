@@ -7,6 +7,7 @@ here); each verb imports what it needs when it runs.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 
@@ -149,8 +150,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.verb == "autograde":
             from .grading.parallel import run
 
-            return run.main(args.assignment, args.students, workers=args.workers, scheduler=args.scheduler,
+            code = run.main(args.assignment, args.students, workers=args.workers, scheduler=args.scheduler,
                             force=args.force, timeout=args.timeout, setup_guard=args.setup_guard)
+            # the process ends here: keep its last garbage collection from walking every object the
+            # grading code loaded (0.7 s measured after a run, with nothing to free that matters)
+            gc.freeze()
+            return code
         if args.verb == "demo":
             from .grading import demo
 

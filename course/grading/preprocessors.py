@@ -205,12 +205,7 @@ class SandboxedExecute(Execute):
         name = self.kernel_name or nb.metadata.get("kernelspec", {}).get("name") or ""
         key = spare_kernel.settings_key(name, self.config)
         km = spare_kernel.take(key, (resources.get("metadata") or {}).get("path") or None)
-
-        def factory() -> SandboxKernelManager:
-            kwargs = {"kernel_name": name} if name else {}
-            return SandboxKernelManager(config=self.config, **kwargs)
-
-        spare_kernel.start(factory, key)
+        spare_kernel.start_for(self.config, name)
         return km
 
     def create_kernel_manager(self) -> Any:

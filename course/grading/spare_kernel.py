@@ -42,6 +42,7 @@ class _Spare:
 
 _SPARE: _Spare | None = None
 _AT_EXIT = False
+_MORE_COMING = True  # see expect_more
 
 
 def settings_key(kernel_name: str, config: Any) -> tuple[Any, ...]:
@@ -96,6 +97,33 @@ def start(factory: Callable[[], SandboxKernelManager], key: tuple[Any, ...]) -> 
         return
     _SPARE = _Spare(km, key, threading.get_ident())
     _kill_at_exit()
+
+
+def expect_more(more: bool) -> None:
+    """Whether this process will grade another notebook after the current one (default: yes).
+
+    A ``svc-course autograde`` worker is told no for the last submissions of
+    its run: a spare started then would only be killed, and its start would
+    take CPU from the workers still grading.
+    """
+    global _MORE_COMING
+    _MORE_COMING = more
+
+
+def start_for(config: Any, kernel_name: str) -> None:
+    """Start a spare for the next notebook of ``kernel_name`` graded with ``config`` (the grader's settings).
+
+    Does nothing after :func:`expect_more` was told no.
+    """
+    if not _MORE_COMING:
+        return
+    key = settings_key(kernel_name, config)
+
+    def factory() -> SandboxKernelManager:
+        kwargs = {"kernel_name": kernel_name} if kernel_name else {}
+        return SandboxKernelManager(config=config, **kwargs)
+
+    start(factory, key)
 
 
 def _alive(km: SandboxKernelManager) -> bool:

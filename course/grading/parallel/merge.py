@@ -112,7 +112,8 @@ def remove_graded_copy(dest: Path) -> None:
 
 def commit(db_url: str, course_id: str, result: Result, *, create_student: bool) -> None:
     """Write one graded submission into the real gradebook, in one transaction."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import Comment, Grade, Gradebook, MissingEntry
+    from sqlalchemy.orm import joinedload
 
     with Gradebook(db_url, course_id) as gb:
         if create_student:
@@ -127,7 +128,11 @@ def commit(db_url: str, course_id: str, result: Result, *, create_student: bool)
         for item in result.notebooks:
             nb = gb.find_submission_notebook(item.name, result.assignment, result.student)
             nb.late_submission_penalty = item.late_penalty
-            for grade in nb.grades:
+            # each grade's and comment's cell in the same query (one query per cell otherwise)
+            grades = gb.db.query(Grade).options(joinedload(Grade.cell)).filter(Grade.notebook_id == nb.id).all()
+            comments = gb.db.query(Comment).options(joinedload(Comment.cell)).filter(
+                Comment.notebook_id == nb.id).all()
+            for grade in grades:
                 key = f"{grade.cell.type}:{grade.name}"
                 if key not in item.grades:
                     continue
@@ -135,7 +140,7 @@ def commit(db_url: str, course_id: str, result: Result, *, create_student: bool)
                 grade.auto_score = auto
                 # nbgrader's SaveAutoGrades: a grade with a manual score stays flagged for review
                 grade.needs_manual_grade = needs or (item.graded and grade.manual_score is not None)
-            for comment in nb.comments:
+            for comment in comments:
                 key = f"{comment.cell.type}:{comment.name}"
                 if key in item.comments:
                     comment.auto_comment = item.comments[key]

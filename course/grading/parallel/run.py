@@ -16,10 +16,10 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from . import merge, plan
-from .cluster import Cluster, ClusterProblem, check_workers, connect, start_local
+from .cluster import Cluster, ClusterProblem, Starting, check_workers, start_fork_server
 from .progress import Progress
 from .worker import Result, Task, course_config, grade
 
@@ -85,6 +85,9 @@ def main(assignment: str, students: list[str] | None = None, *, workers: int | N
          stream: TextIO | None = None, guard_first: int | None = None, timeout: float = 20.0,
          setup_guard: bool = True) -> int:
     """Run the command; return the exit code (0: all graded; 1: some failed or the run could not start)."""
+    from ..startup import skip_unused_imports
+
+    skip_unused_imports()
     out = stream or sys.stderr
     try:
         return _run(assignment, students or [], workers=workers, scheduler=scheduler, force=force,
@@ -97,62 +100,31 @@ def main(assignment: str, students: list[str] | None = None, *, workers: int | N
 
 def _run(assignment: str, wanted: list[str], *, workers: int | None, scheduler: str | None, force: bool,
          root: Path, out: TextIO, guard_first: int | None, timeout: float, setup_guard: bool) -> int:
-    from nbgrader.api import MissingEntry
-    from nbgrader.coursedir import CourseDirectory
-
-    from ..keys import keys_dir
+    started = time.monotonic()
+    if not (root / "nbgrader_config.py").is_file():
+        raise GradingProblem(f"{root} is not a course folder (no nbgrader_config.py): run this in the course folder")
+    # the workers start and import the grading code while this process reads the gradebook and hashes
+    if not scheduler:
+        start_fork_server()
+    starting = Starting(scheduler, workers, str(root), assignment, timeout=timeout)
     from ..setup_guard import FIRST, Guard
     from ..summary import RunSummary
 
-    if not (root / "nbgrader_config.py").is_file():
-        raise GradingProblem(f"{root} is not a course folder (no nbgrader_config.py): run this in the course folder")
-    cfg = course_config(root)
-    coursedir = CourseDirectory(config=cfg)
-    db_url, course_id = str(coursedir.db_url), str(coursedir.course_id)
-    source = Path(coursedir.format_path(coursedir.source_directory, ".", assignment))
-    if not source.is_dir():
-        raise GradingProblem(f"no assignment {assignment}: {source} does not exist")
     try:
-        tpl = merge.template(db_url, course_id, assignment)
-        students_rows, extensions = merge.students_and_submissions(db_url, course_id, assignment)
-    except MissingEntry:
-        raise GradingProblem(f"the gradebook {_safe_url(db_url)} has no assignment {assignment}: run "
-                             f"`nbgrader generate_assignment {assignment}` first") from None
-    except Exception as exc:  # noqa: BLE001 - SQLAlchemy, the driver, the network
-        raise _db_problem(db_url, exc) from exc
-    found = submissions(coursedir, assignment)
-    unknown = [s for s in wanted if s not in found]
-    if unknown:
-        raise GradingProblem(f"no submission of {assignment} by {', '.join(unknown)} in "
-                             f"{coursedir.format_path(coursedir.submitted_directory, '*', assignment)}")
-    if wanted:
-        found = {s: p for s, p in found.items() if s in wanted}
-    if not found:
-        print(f"svc-course autograde: no submission of {assignment} to grade", file=out)
+        prepared = _prepare(assignment, wanted, root=root, force=force, out=out)
+    except BaseException:
+        starting.close_unused()
+        raise
+    if prepared is None:
+        starting.close_unused()
         return 0
+    (cfg, coursedir, db_url, course_id, source, tpl, students_rows, extensions, src_digest, state_file, lock,
+     state, todo, skipped) = prepared
     try:
-        keys: Path | None = keys_dir(root)
-    except FileNotFoundError:
-        keys = None
-    src_digest = plan.source_hash(source, keys, root / "nbgrader_config.py")
-    hashes = {s: plan.folder_hash(p) for s, p in found.items()}
-    state_file = plan.state_path(root, assignment)
-    state_file.parent.mkdir(parents=True, exist_ok=True)
-    lock = open(state_file.with_suffix(".lock"), "w")  # noqa: SIM115 - held for the whole run
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        raise GradingProblem(f"another svc-course autograde of {assignment} is running in this course folder "
-                             f"(it holds {lock.name}); wait for it to finish") from None
-    state = plan.load_state(state_file)
-    todo = plan.to_grade(hashes, src_digest, state, set(extensions), force=force)
-    skipped = len(found) - len(todo)
-    if not todo:
-        print(f"svc-course autograde: all {len(found)} submission(s) of {assignment} are graded and unchanged "
-              "since (--force grades them again)", file=out)
-        return 0
-    started = time.monotonic()
-    cluster: Cluster = connect(scheduler, timeout=timeout) if scheduler else start_local(workers)
+        cluster: Cluster = starting.result()
+    except BaseException:
+        lock.close()
+        raise
     progress = Progress(len(todo), out)
     summary = RunSummary()
     results: list[Result] = []
@@ -168,10 +140,13 @@ def _run(assignment: str, wanted: list[str], *, workers: int | None, scheduler: 
         client = cluster.client
         futures: dict[Any, str] = {}
 
-        def submit(student: str) -> Any:
+        # the last submission each worker takes needs no kernel started ahead for a next one
+        last_wave = set(todo[-max(1, cluster.workers):])
+
+        def submit(student: str, *, alone: bool = False) -> Any:
             task = Task(str(root), assignment, student, tpl, course_id,
                         {k: v for k, v in students_rows.get(student, {}).items() if v is not None},
-                        extensions.get(student))
+                        extensions.get(student), more_after=not alone and student not in last_wave)
             future = client.submit(grade, task, pure=False, key=f"svc-grade-{assignment}-{student}-{time.time_ns()}")
             futures[future] = student
             return future
@@ -226,7 +201,7 @@ def _run(assignment: str, wanted: list[str], *, workers: int | None, scheduler: 
             if not pending:
                 student = suspects.pop(0)
                 alone.add(student)
-                pending = {submit(student)}
+                pending = {submit(student, alone=True)}
                 last = time.monotonic()
             try:
                 done, pending = wait(pending, timeout=2, return_when="FIRST_COMPLETED")
@@ -283,6 +258,82 @@ def _run(assignment: str, wanted: list[str], *, workers: int | None, scheduler: 
                  f"worker(s): {elapsed / max(notebooks, 1):.2f} s per notebook, "
                  f"{notebooks / elapsed if elapsed else 0:.2f} notebooks/s")
     return 1 if failed else 0
+
+
+class _Prepared(NamedTuple):
+    """What a run grades, and what it needs to write the results."""
+
+    cfg: Any  # the course's nbgrader configuration
+    coursedir: Any
+    db_url: str
+    course_id: str
+    source: Path  # the assignment's source folder
+    tpl: bytes  # the private gradebook template (merge.template)
+    students_rows: dict[str, dict[str, Any]]
+    extensions: dict[str, Any]
+    src_digest: str
+    state_file: Path
+    lock: TextIO  # the assignment's run lock, held until the run ends
+    state: dict[str, plan.Graded]
+    todo: list[str]
+    skipped: int
+
+
+def _prepare(assignment: str, wanted: list[str], *, root: Path, force: bool, out: TextIO) -> _Prepared | None:
+    """What the run grades, read from the course folder and the gradebook (None: nothing to grade)."""
+    from nbgrader.api import MissingEntry
+    from nbgrader.coursedir import CourseDirectory
+
+    from ..keys import keys_dir
+
+    cfg = course_config(root)
+    coursedir = CourseDirectory(config=cfg)
+    db_url, course_id = str(coursedir.db_url), str(coursedir.course_id)
+    source = Path(coursedir.format_path(coursedir.source_directory, ".", assignment))
+    if not source.is_dir():
+        raise GradingProblem(f"no assignment {assignment}: {source} does not exist")
+    try:
+        tpl = merge.template(db_url, course_id, assignment)
+        students_rows, extensions = merge.students_and_submissions(db_url, course_id, assignment)
+    except MissingEntry:
+        raise GradingProblem(f"the gradebook {_safe_url(db_url)} has no assignment {assignment}: run "
+                             f"`nbgrader generate_assignment {assignment}` first") from None
+    except Exception as exc:  # noqa: BLE001 - SQLAlchemy, the driver, the network
+        raise _db_problem(db_url, exc) from exc
+    found = submissions(coursedir, assignment)
+    unknown = [s for s in wanted if s not in found]
+    if unknown:
+        raise GradingProblem(f"no submission of {assignment} by {', '.join(unknown)} in "
+                             f"{coursedir.format_path(coursedir.submitted_directory, '*', assignment)}")
+    if wanted:
+        found = {s: p for s, p in found.items() if s in wanted}
+    if not found:
+        print(f"svc-course autograde: no submission of {assignment} to grade", file=out)
+        return None
+    try:
+        keys: Path | None = keys_dir(root)
+    except FileNotFoundError:
+        keys = None
+    src_digest = plan.source_hash(source, keys, root / "nbgrader_config.py")
+    hashes = {s: plan.folder_hash(p) for s, p in found.items()}
+    state_file = plan.state_path(root, assignment)
+    state_file.parent.mkdir(parents=True, exist_ok=True)
+    lock = open(state_file.with_suffix(".lock"), "w")  # noqa: SIM115 - held for the whole run
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        raise GradingProblem(f"another svc-course autograde of {assignment} is running in this course folder "
+                             f"(it holds {lock.name}); wait for it to finish") from None
+    state = plan.load_state(state_file)
+    todo = plan.to_grade(hashes, src_digest, state, set(extensions), force=force)
+    skipped = len(found) - len(todo)
+    if not todo:
+        print(f"svc-course autograde: all {len(found)} submission(s) of {assignment} are graded and unchanged "
+              "since (--force grades them again)", file=out)
+        lock.close()
+        return None
+    return _Prepared(cfg, coursedir, db_url, course_id, source, tpl, students_rows, extensions, src_digest,
+                     state_file, lock, state, todo, skipped)
 
 
 def _stall_seconds(cfg: Any, tpl: bytes) -> float:

@@ -39,6 +39,7 @@ class Task:
     course_id: str
     student_row: dict[str, Any] = field(default_factory=dict)
     extension: datetime.timedelta | None = None
+    more_after: bool = True  # other submissions may follow on this worker (course.grading.spare_kernel.expect_more)
 
 
 @dataclass
@@ -114,6 +115,9 @@ def _worker_name() -> str:
 
 def grade(task: Task) -> Result:
     """Grade ``task``'s submission in a private folder; never raises for a submission's own failure."""
+    from ..startup import skip_unused_imports
+
+    skip_unused_imports()
     from nbgrader.coursedir import CourseDirectory
 
     started = time.monotonic()
@@ -189,6 +193,9 @@ def _run_converter(private: Any, cfg: Any, task: Task, log: logging.Logger) -> N
     from .. import summary
     from ..guard_step import decided_elsewhere
 
+    from .. import spare_kernel
+
+    spare_kernel.expect_more(task.more_after)
     decided_elsewhere()  # the coordinator holds results back (course.grading.setup_guard)
     summary.RUN.outcomes.clear()
     summary.keep_quiet_at_exit()  # the coordinator prints the run's summary
@@ -238,10 +245,73 @@ def _collect(result: Result, private: Any, copy: Path, task: Task) -> None:
     result.signature = real_sigs[0] if real_sigs and len(real_sigs) == len(signatures) else None
 
 
+def warm_up(root: str, assignment: str) -> None:
+    """A worker's first task, while the coordinator still prepares the run: get ready to grade at once.
+
+    Imports the grading code, checks the sandbox once (:func:`course.grading.sandbox.preflight`)
+    and starts the kernel the first submission will take (:mod:`course.grading.spare_kernel`),
+    empty, in the thread that runs the grading tasks. Never raises: :func:`probe` says what is
+    wrong with the course folder or the sandbox, and a first submission without a spare kernel
+    starts its own.
+    """
+    from ..startup import skip_unused_imports
+
+    skip_unused_imports()
+    old = os.getcwd()
+    try:
+        from nbgrader.converters import Autograde  # noqa: F401 - imported now, used by the first task
+
+        from .. import spare_kernel
+        from ..preprocessors import SandboxedExecute
+        from ..sandbox import preflight
+
+        os.chdir(root)
+        cfg = course_config(Path(root))
+        execute = SandboxedExecute(config=cfg)
+        preflight(execute.sandbox)
+        if execute.sandbox.enabled and execute.sandbox.start_ahead:
+            spare_kernel.start_for(cfg, execute.kernel_name or _kernel_name(Path(root), assignment, cfg))
+    except Exception:  # noqa: BLE001, S110 - the probe and the first submission report it
+        pass
+    finally:
+        os.chdir(old)
+
+
+def _kernel_name(root: Path, assignment: str, cfg: Any) -> str:
+    """The kernel of the assignment's first source notebook ("" when there is none)."""
+    import json
+
+    from nbgrader.coursedir import CourseDirectory
+
+    coursedir = CourseDirectory(config=cfg)
+    for path in sorted(Path(coursedir.format_path(coursedir.source_directory, ".", assignment)).glob("*.ipynb")):
+        return str(json.loads(path.read_text()).get("metadata", {}).get("kernelspec", {}).get("name", ""))
+    return ""
+
+
+def finish(leaving: bool) -> None:
+    """Run on every worker when a run ends (``Client.run``): kill its spare kernel.
+
+    A worker of the run's own LocalCluster is about to exit (``leaving``): its
+    last garbage collection, which would walk every object the grading code
+    loaded, is skipped (the process frees its memory as it exits).
+    """
+    import gc
+
+    from ..spare_kernel import discard_spare
+
+    discard_spare()
+    if leaving:
+        gc.freeze()
+
+
 def probe(root: str, source_digest: str, assignment: str, dask_worker: Any = None) -> dict[str, Any]:
     """Run on every worker before grading (``Client.run``): can it see the course folder, and grade here?"""
     import course
 
+    from ..startup import skip_unused_imports
+
+    skip_unused_imports()
     from ..sandbox import Sandbox, SandboxUnavailable, preflight
     from .plan import folder_hash as digest_of
 
