@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import doctest
+import os
+import sys
 from pathlib import Path
 
 import nbformat
@@ -95,3 +97,39 @@ def test_on_a_terminal_one_bar_is_redrawn_and_failures_stay_visible() -> None:
     assert "1/2 graded, 1 failed" in lines[1]
     assert "\r\033[K[" in term.text and "notebooks/s" in term.text
     assert "ana/06: graded" not in term.text  # graded students only move the bar
+
+
+def test_a_gradebook_error_is_not_logged_with_its_traceback_during_the_runs_writes(tmp_path: Path,
+                                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """nbgrader logs a database error on tornado's application logger (printed by Dask) before raising it."""
+    import logging
+
+    from nbgrader.api import Gradebook, InvalidEntry
+
+    from course.grading.parallel import merge
+
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}:{os.environ['PATH']}")  # a new gradebook asks alembic
+    seen: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record)
+
+    logger = logging.getLogger("tornado.application")
+    handler = Keep()
+    logger.addHandler(handler)
+    try:
+        with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gb:
+            gb.add_student("ana")
+            with merge.errors_reported_once(), pytest.raises(InvalidEntry):
+                gb.add_student("ana")  # the same id again: nbgrader logs, rolls back and raises
+            assert seen == []
+            with pytest.raises(InvalidEntry):  # control: without it, nbgrader's log record reaches the handler
+                gb.add_student("ana")
+            assert [r.getMessage().startswith("Rolling back session") for r in seen] == [True]
+            logger.error("not from nbgrader")  # others' records pass
+            with merge.errors_reported_once():
+                logger.error("not from nbgrader either")
+            assert len(seen) == 3
+    finally:
+        logger.removeHandler(handler)

@@ -155,11 +155,12 @@ def test_workers_import_the_coordinators_course_package_not_the_course_folders_c
     script.parent.mkdir()
     script.write_text("import course\n"
                       "from course.grading.parallel.cluster import start_local\n"
-                      "c = start_local(1)\n"
-                      "try:\n"
-                      "    print(list(c.client.run(lambda: __import__('course').__file__).values())[0])\n"
-                      "finally:\n"
-                      "    c.close()\n")
+                      "if __name__ == '__main__':\n"
+                      "    c = start_local(1)\n"
+                      "    try:\n"
+                      "        print(list(c.client.run(lambda: __import__('course').__file__).values())[0])\n"
+                      "    finally:\n"
+                      "        c.close()\n")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONSAFEPATH"}
     env["PYTHONPATH"] = str(Path(course.__file__).parent.parent)
     result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True,

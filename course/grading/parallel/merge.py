@@ -11,14 +11,38 @@ each answer cell's automatic comment; manual scores and comments are kept.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import shutil
 import sqlite3
 import tempfile
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 from .worker import Result
+
+
+class _FromNbgraderApi(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.pathname.replace(os.sep, "/").endswith("/nbgrader/api.py")
+
+
+@contextlib.contextmanager
+def errors_reported_once() -> Iterator[None]:
+    """Keep nbgrader's Gradebook from logging a database error with its traceback before it raises it.
+
+    nbgrader logs it on tornado's application logger, which Dask prints; the run
+    reports the error itself, in one line naming the gradebook and what to do.
+    """
+    logger = logging.getLogger("tornado.application")
+    quiet = _FromNbgraderApi()
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)
 
 
 def template(db_url: str, course_id: str, assignment: str) -> bytes:

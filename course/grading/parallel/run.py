@@ -166,7 +166,8 @@ def _run(assignment: str, wanted: list[str], *, workers: int | None, scheduler: 
                 dest = Path(coursedir.format_path(coursedir.autograded_directory, result.student, assignment))
                 merge.write_files(dest, result.files)
                 try:
-                    merge.commit(db_url, course_id, result, create_student=create_student)
+                    with merge.errors_reported_once():
+                        merge.commit(db_url, course_id, result, create_student=create_student)
                 except Exception as exc:  # noqa: BLE001
                     raise _db_problem(db_url, exc, started=True) from exc
                 state[result.student] = plan.Graded(result.submission_hash, src_digest)
@@ -180,7 +181,8 @@ def _run(assignment: str, wanted: list[str], *, workers: int | None, scheduler: 
                 merge.remove_graded_copy(
                     Path(coursedir.format_path(coursedir.autograded_directory, result.student, assignment)))
                 try:
-                    merge.flag_failed(db_url, course_id, result.student, assignment)
+                    with merge.errors_reported_once():
+                        merge.flag_failed(db_url, course_id, result.student, assignment)
                 except Exception as exc:  # noqa: BLE001
                     raise _db_problem(db_url, exc, started=True) from exc
                 summary.add(f"{result.student}/{assignment}", None, reason=result.reason)
@@ -293,8 +295,9 @@ def _prepare(assignment: str, wanted: list[str], *, root: Path, force: bool, out
     if not source.is_dir():
         raise GradingProblem(f"no assignment {assignment}: {source} does not exist")
     try:
-        tpl = merge.template(db_url, course_id, assignment)
-        students_rows, extensions = merge.students_and_submissions(db_url, course_id, assignment)
+        with merge.errors_reported_once():
+            tpl = merge.template(db_url, course_id, assignment)
+            students_rows, extensions = merge.students_and_submissions(db_url, course_id, assignment)
     except MissingEntry:
         raise GradingProblem(f"the gradebook {_safe_url(db_url)} has no assignment {assignment}: run "
                              f"`nbgrader generate_assignment {assignment}` first") from None
